@@ -1,0 +1,89 @@
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import type { GatewayConfig, StoreConfig } from './config.js';
+import { createContextFactory, type GatewayContext, type GatewayServices } from './context.js';
+import { createLogger, type Logger } from './logger.js';
+import { useErrorMapping } from './plugins/use-error-mapping.js';
+import type { Sandbox } from './sandbox/index.js';
+import { buildGatewaySchema } from './schema.js';
+import { createStoreDirectory } from './stores.js';
+import { createTrustCheck } from './trusted-callers.js';
+import { createB2BGraphQLClient } from './upstream/b2b-graphql/client.js';
+import { createHttpTransport } from './upstream/http-transport.js';
+import { createRestClient } from './upstream/rest/rest-client.js';
+
+/** Options of {@link createGateway} beyond the configuration. */
+export interface GatewayOptions {
+  /** Where log lines go. @default JSON lines on stderr, level `info` */
+  logger?: Logger;
+  /** The clock. @default () => new Date() */
+  now?: () => Date;
+}
+
+/** A running gateway and what it owns. */
+export interface Gateway {
+  /** The Yoga server: a fetch handler and a Node request listener. */
+  yoga: YogaServerInstance<Record<string, never>, GatewayContext>;
+  /** The embedded sandbox, when the configuration names no upstream. */
+  sandbox: Sandbox | undefined;
+  /** The configuration in force (with the sandbox's URL and store filled in). */
+  config: GatewayConfig;
+  /** Closes upstream connections and the embedded sandbox. Does not close an HTTP server you made. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the gateway: upstream clients, schema and Yoga server. With no `apiUrl` it first
+ * starts the embedded sandbox on a loopback port (development only; `loadConfig` refuses that
+ * in production).
+ */
+export async function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<Gateway> {
+  let sandbox: Sandbox | undefined;
+  let apiUrl = config.apiUrl;
+  let store: StoreConfig | undefined = config.store;
+  if (apiUrl === undefined) {
+    // Loaded only when used, so a production process never even imports the sandbox.
+    const { createSandbox } = await import('./sandbox/index.js');
+    sandbox = await createSandbox({ host: '127.0.0.1' });
+    apiUrl = sandbox.url;
+    store = { storeHash: sandbox.storeHash, authToken: sandbox.authToken, defaultChannelId: config.store?.defaultChannelId ?? 1 };
+  }
+  if (store === undefined) throw new Error('createGateway: a store is required with apiUrl');
+
+  const logger = options.logger ?? createLogger({ secrets: [store.authToken, ...config.trustedKeys] });
+  const transport = createHttpTransport({ timeoutMs: config.timeoutMs });
+  const services: GatewayServices = {
+    stores: createStoreDirectory(store),
+    upstream: {
+      rest: createRestClient(apiUrl, transport),
+      graphql: createB2BGraphQLClient(`${apiUrl}/graphql`, transport),
+    },
+    logger,
+    isTrustedKey: createTrustCheck(config.trustedKeys),
+    now: options.now ?? (() => new Date()),
+  };
+
+  const yoga = createYoga<Record<string, never>, GatewayContext>({
+    schema: buildGatewaySchema(),
+    context: createContextFactory(services),
+    plugins: [useErrorMapping(logger)],
+    logging: logger,
+    // Unexpected errors reach clients as "Unexpected error."; never with a stack, in any mode.
+    maskedErrors: { isDev: false },
+    graphiql: !config.production && { title: 'b2b-auth-gateway' },
+    landingPage: false,
+  });
+
+  if (sandbox !== undefined) {
+    logger.warn(`SANDBOX MODE: B2B_API_URL is not set, so BigCommerce is played by the embedded sandbox at ${sandbox.url}. Never use this in production.`);
+  }
+
+  return {
+    yoga,
+    sandbox,
+    config: { ...config, apiUrl, store },
+    async close() {
+      await transport.close();
+      await sandbox?.close();
+    },
+  };
+}

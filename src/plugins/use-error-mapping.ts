@@ -1,0 +1,90 @@
+import { handleStreamOrSingleExecutionResult, type Plugin } from 'graphql-yoga';
+import { GraphQLError } from 'graphql';
+import {
+  CredentialsRejectedError,
+  ForbiddenError,
+  type GatewayError,
+  InputValidationError,
+  TokenRejectedError,
+  UpstreamError,
+  UpstreamRateLimitError,
+  UpstreamResponseShapeError,
+  UpstreamTimeoutError,
+  UpstreamUnavailableError,
+} from '../errors.js';
+import type { Logger } from '../logger.js';
+
+/** What a client sees for one of the gateway's expected failures. */
+interface PublicError {
+  code: string;
+  message: string;
+  extensions?: Record<string, unknown>;
+  /** How loudly the gateway logs it. */
+  level: 'debug' | 'info' | 'warn';
+}
+
+/**
+ * THE mapping from the gateway's failure modes to GraphQL errors with a stable
+ * `extensions.code`. Returns `undefined` for anything unexpected: Yoga's masking answers those as
+ * "Unexpected error." (INTERNAL_SERVER_ERROR) and logs them.
+ */
+export function publicError(error: unknown): PublicError | undefined {
+  if (error instanceof InputValidationError) {
+    return { code: 'BAD_USER_INPUT', message: error.message, extensions: { field: error.field }, level: 'debug' };
+  }
+  if (error instanceof ForbiddenError) return { code: 'FORBIDDEN', message: error.message, level: 'info' };
+  if (error instanceof CredentialsRejectedError) {
+    // One message whatever the reason, so the answer does not tell which accounts exist.
+    return { code: 'UNAUTHENTICATED', message: 'Invalid email or password.', level: 'info' };
+  }
+  if (error instanceof TokenRejectedError) return { code: 'UNAUTHENTICATED', message: 'Invalid or expired token.', level: 'info' };
+  if (error instanceof UpstreamRateLimitError) {
+    return {
+      code: 'RATE_LIMITED',
+      message: 'BigCommerce is rate limiting this store; try again later.',
+      ...(error.retryAfterSeconds !== undefined && { extensions: { retryAfter: error.retryAfterSeconds } }),
+      level: 'warn',
+    };
+  }
+  if (error instanceof UpstreamTimeoutError) return { code: 'UPSTREAM_TIMEOUT', message: 'BigCommerce did not answer in time.', level: 'warn' };
+  if (error instanceof UpstreamUnavailableError) return { code: 'UPSTREAM_UNAVAILABLE', message: 'BigCommerce is unavailable.', level: 'warn' };
+  if (error instanceof UpstreamResponseShapeError) {
+    return { code: 'UPSTREAM_BAD_RESPONSE', message: 'BigCommerce answered in an unexpected shape.', level: 'warn' };
+  }
+  return undefined;
+}
+
+/**
+ * Replaces each resolver error that {@link publicError} knows with its public form, and logs
+ * it. Runs before Yoga's error masking, which then leaves these alone and masks the rest.
+ */
+export function useErrorMapping(logger: Logger): Plugin {
+  const mapError = (error: GraphQLError): GraphQLError => {
+    const mapped = publicError(error.originalError);
+    if (mapped === undefined) return error;
+    const cause = error.originalError as GatewayError;
+    logger[mapped.level]('operation failed', {
+      code: mapped.code,
+      path: error.path?.join('.'),
+      reason: cause.message,
+      ...(cause instanceof UpstreamError && { endpoint: cause.endpoint }),
+    });
+    // No `originalError`: the result is a deliberate public error that masking must not touch.
+    return new GraphQLError(mapped.message, {
+      nodes: error.nodes,
+      path: error.path,
+      extensions: { ...mapped.extensions, code: mapped.code },
+    });
+  };
+  return {
+    onExecute() {
+      return {
+        onExecuteDone(payload) {
+          return handleStreamOrSingleExecutionResult(payload, ({ result, setResult }) => {
+            if (result.errors?.length) setResult({ ...result, errors: result.errors.map(mapError) });
+          });
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import { ForbiddenError, InputValidationError } from '../../errors.js';
+import type { MutationResolvers } from '../../generated/resolvers-types.js';
+import { credentialsInput, customerInput, sessionJwtInput } from '../../inputs/schemas.js';
+import { validateInput } from '../../inputs/validate.js';
+import { issuedToken } from '../../tokens/storefront-token.js';
+import { issueForCustomer, issueFromCredentials, issueFromSessionJwt } from '../../upstream/rest/storefront-auth.js';
+
+/** The token name BigCommerce records when the caller gives none. */
+const DEFAULT_TOKEN_NAME = 'b2b-auth-gateway';
+
+const unixSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
+
+/** `issueStorefrontToken`: the REST auth endpoints (§3.1–3.3), one per `@oneOf` branch. */
+export const issueStorefrontToken: NonNullable<MutationResolvers['issueStorefrontToken']> = async (_parent, args, context) => {
+  const { rest } = context.upstream;
+  const now = context.now();
+
+  if (args.input.credentials != null) {
+    const input = validateInput(credentialsInput(now), args.input.credentials, 'input.credentials');
+    const store = context.stores.resolve(input.storeHash);
+    const channelId = input.channelId ?? store.defaultChannelId;
+    const value = await issueFromCredentials(rest, store, {
+      email: input.email,
+      password: input.password,
+      channelId,
+      name: input.name ?? DEFAULT_TOKEN_NAME,
+      ...(input.beginAt && { beginAt: unixSeconds(input.beginAt) }),
+      ...(input.endAt && { endAt: unixSeconds(input.endAt) }),
+    });
+    return {
+      token: issuedToken({ value, storeHash: store.storeHash, channelId, beginAt: input.beginAt, endAt: input.endAt, via: 'REST_CREDENTIALS', issuedAt: now }),
+    };
+  }
+
+  if (args.input.sessionJwt != null) {
+    const input = validateInput(sessionJwtInput, args.input.sessionJwt, 'input.sessionJwt');
+    const store = context.stores.resolve(input.storeHash);
+    // No default channel here: §3.3 warns against sending one to single-storefront stores.
+    const value = await issueFromSessionJwt(rest, store, { jwtToken: input.jwtToken, ...(input.channelId && { channelId: input.channelId }) });
+    return { token: issuedToken({ value, storeHash: store.storeHash, channelId: input.channelId, via: 'REST_SESSION_JWT', issuedAt: now }) };
+  }
+
+  if (args.input.customer != null) {
+    // Anyone who reaches this endpoint can mint a token for any customer (§3.2): checked first,
+    // before the input is even looked at.
+    if (!context.trusted) throw new ForbiddenError('Issuing a token by customer id needs a trusted caller (X-Gateway-Key).');
+    const input = validateInput(customerInput, args.input.customer, 'input.customer');
+    const store = context.stores.resolve(input.storeHash);
+    const channelId = input.channelId ?? store.defaultChannelId;
+    const value = await issueForCustomer(rest, store, {
+      customerId: input.customerId,
+      channelId,
+      ...(input.customerAccessToken && { customerAccessToken: input.customerAccessToken }),
+    });
+    return { token: issuedToken({ value, storeHash: store.storeHash, channelId, via: 'REST_CUSTOMER', issuedAt: now }) };
+  }
+
+  // graphql-js enforces @oneOf; this guards a schema built without it.
+  throw new InputValidationError('input', 'exactly one of credentials, sessionJwt or customer must be given');
+};

@@ -1,0 +1,97 @@
+import { Agent, errors as undiciErrors, request } from 'undici';
+import { UpstreamResponseShapeError, UpstreamTimeoutError, UpstreamUnavailableError } from '../errors.js';
+
+/** Options of {@link createHttpTransport}. */
+export interface HttpTransportOptions {
+  /** Deadline of one call, from sending the request to the last byte of the answer. */
+  timeoutMs: number;
+  /** Keep-alive connections per upstream origin. @default 32 */
+  connections?: number;
+  /** Largest answer body accepted, in bytes; a larger one is an UPSTREAM_BAD_RESPONSE. @default 1048576 */
+  maxResponseBytes?: number;
+}
+
+/** One upstream call. `endpoint` names it in errors and logs: it must hold no secret. */
+export interface HttpCall {
+  endpoint: string;
+  method: 'GET' | 'POST' | 'DELETE';
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/** A complete answer, body read to the end. */
+export interface HttpAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+export interface HttpTransport {
+  send(call: HttpCall): Promise<HttpAnswer>;
+  /** Closes the pooled connections. */
+  close(): Promise<void>;
+}
+
+/**
+ * The gateway's only way to reach BigCommerce: a pooled keep-alive agent and a deadline that
+ * covers the whole exchange. It turns every network failure into an `UpstreamError`, so the
+ * clients above it only deal with answers.
+ */
+export function createHttpTransport(options: HttpTransportOptions): HttpTransport {
+  const maxResponseBytes = options.maxResponseBytes ?? 1024 * 1024;
+  const agent = new Agent({
+    connections: options.connections ?? 32,
+    keepAliveTimeout: 10_000,
+    // undici's own timers stay as a backstop; the AbortSignal below enforces our deadline.
+    headersTimeout: options.timeoutMs + 1_000,
+    bodyTimeout: options.timeoutMs + 1_000,
+  });
+
+  async function send(call: HttpCall): Promise<HttpAnswer> {
+    const deadline = AbortSignal.timeout(options.timeoutMs);
+    try {
+      const response = await request(call.url, {
+        method: call.method,
+        headers: call.headers,
+        body: call.body,
+        dispatcher: agent,
+        signal: deadline,
+      });
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of response.body as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > maxResponseBytes) {
+          response.body.destroy();
+          throw new UpstreamResponseShapeError(call.endpoint, `answer larger than ${maxResponseBytes} bytes`);
+        }
+        chunks.push(chunk);
+      }
+      return { status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') };
+    } catch (error) {
+      if (error instanceof UpstreamResponseShapeError) throw error;
+      if (deadline.aborted) throw new UpstreamTimeoutError(call.endpoint, options.timeoutMs);
+      if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
+        throw new UpstreamTimeoutError(call.endpoint, options.timeoutMs);
+      }
+      throw new UpstreamUnavailableError(call.endpoint, describeNetworkError(error), undefined, { cause: error });
+    }
+  }
+
+  return { send, close: () => agent.close() };
+}
+
+function describeNetworkError(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return typeof code === 'string' ? `${code}: ${error.message}` : error.message;
+  }
+  return 'network error';
+}
+
+/** A header's first value. */
+export function headerValue(headers: HttpAnswer['headers'], name: string): string | undefined {
+  const value = headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,105 @@
+import type { z } from 'zod';
+import type { StoreConfig } from '../../config.js';
+import { UpstreamHttpError, UpstreamRateLimitError, UpstreamResponseShapeError, UpstreamUnavailableError } from '../../errors.js';
+import { headerValue, type HttpAnswer, type HttpTransport } from '../http-transport.js';
+import { normaliseErrorBody } from './envelope.js';
+
+/** One REST call to BigCommerce B2B. */
+export interface RestCall<Data extends z.ZodType> {
+  method: 'GET' | 'POST' | 'DELETE';
+  /** Path below the API base, e.g. `/api/io/auth/customers`. */
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  store: StoreConfig;
+  /**
+   * Send the store's X-Auth-Token. Only endpoints that need it get it (b2b-upstream.md §3).
+   */
+  serverToken: boolean;
+  body?: unknown;
+  /** Schema of the envelope's `data` on success. */
+  data: Data;
+}
+
+export interface RestClient {
+  call<Data extends z.ZodType>(call: RestCall<Data>): Promise<z.infer<Data>>;
+}
+
+/**
+ * The REST client: builds headers, normalises the several error envelopes and validates
+ * success bodies with zod. Failures are thrown as `UpstreamError`s; callers turn the 4xx ones
+ * that mean something for their endpoint into domain errors.
+ */
+export function createRestClient(baseUrl: string, transport: HttpTransport): RestClient {
+  return {
+    async call(call) {
+      const endpoint = `${call.method} ${call.path}`;
+      const url = new URL(baseUrl + call.path);
+      for (const [name, value] of Object.entries(call.query ?? {})) {
+        if (value !== undefined) url.searchParams.set(name, String(value));
+      }
+      const headers: Record<string, string> = { accept: 'application/json', 'x-store-hash': call.store.storeHash };
+      if (call.serverToken) headers['x-auth-token'] = call.store.authToken;
+      let body: string | undefined;
+      if (call.body !== undefined) {
+        headers['content-type'] = 'application/json';
+        body = JSON.stringify(call.body);
+      }
+
+      const answer = await transport.send({ endpoint, method: call.method, url: url.href, headers, ...(body === undefined ? {} : { body }) });
+      const json = parseJson(answer.body);
+      const status = effectiveStatus(answer.status, json);
+      if (status >= 400) throw errorFromAnswer(endpoint, status, answer, json);
+
+      const data = typeof json === 'object' && json !== null ? (json as { data?: unknown }).data : undefined;
+      const parsed = call.data.safeParse(data);
+      if (!parsed.success) {
+        throw new UpstreamResponseShapeError(endpoint, `HTTP ${answer.status} answer is not the documented shape (${describeIssue(parsed.error)})`);
+      }
+      return parsed.data;
+    },
+  };
+}
+
+const NOT_JSON = Symbol('not JSON');
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return NOT_JSON;
+  }
+}
+
+/**
+ * The HTTP status and the envelope's `code` need not agree (§2): an error in either one is an
+ * error, and the HTTP status wins when both are errors.
+ */
+function effectiveStatus(httpStatus: number, json: unknown): number {
+  if (httpStatus >= 400) return httpStatus;
+  const { code } = normaliseErrorBody(json);
+  return code !== undefined && code >= 400 && code < 600 ? code : httpStatus;
+}
+
+function errorFromAnswer(endpoint: string, status: number, answer: HttpAnswer, json: unknown) {
+  if (status === 429) return new UpstreamRateLimitError(endpoint, retryAfterSeconds(answer));
+  if (status >= 500) return new UpstreamUnavailableError(endpoint, `HTTP ${status}`, status);
+  const normalised = json === NOT_JSON ? undefined : normaliseErrorBody(json);
+  return new UpstreamHttpError(endpoint, status, normalised?.message, normalised?.fieldErrors);
+}
+
+/** `Retry-After` (seconds or an HTTP date), else BigCommerce's `X-Request-Window-Resets-After`. */
+export function retryAfterSeconds(answer: Pick<HttpAnswer, 'headers'>, now = Date.now()): number | undefined {
+  const retryAfter = headerValue(answer.headers, 'retry-after');
+  if (retryAfter !== undefined) {
+    if (/^\d+$/.test(retryAfter.trim())) return Number(retryAfter.trim());
+    const date = Date.parse(retryAfter);
+    if (!Number.isNaN(date)) return Math.max(0, Math.ceil((date - now) / 1000));
+  }
+  const resetsAfter = Number(headerValue(answer.headers, 'x-request-window-resets-after'));
+  return Number.isFinite(resetsAfter) && resetsAfter >= 0 ? Math.ceil(resetsAfter) : undefined;
+}
+
+function describeIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  return issue === undefined ? 'invalid' : `${issue.path.join('.') || 'body'}: ${issue.message}`;
+}
