@@ -1,0 +1,51 @@
+// Standalone sandbox: `npm run sandbox`. The one place the sandbox reads the environment.
+import { z } from 'zod';
+import { createSandbox } from './server.js';
+import { SANDBOX_USERS } from './store.js';
+
+const Env = z.object({
+  SANDBOX_PORT: z.coerce.number().int().min(0).max(65_535).default(4100),
+  SANDBOX_HOST: z.string().min(1).default('127.0.0.1'),
+  SANDBOX_AUTH_TOKEN: z.string().min(1).optional(),
+});
+
+const parsed = Env.safeParse(process.env);
+if (!parsed.success) {
+  console.error(`Invalid sandbox environment:\n${z.prettifyError(parsed.error)}`);
+  process.exit(1);
+}
+const env = parsed.data;
+
+const sandbox = await createSandbox({
+  port: env.SANDBOX_PORT,
+  host: env.SANDBOX_HOST,
+  ...(env.SANDBOX_AUTH_TOKEN === undefined ? {} : { authToken: env.SANDBOX_AUTH_TOKEN }),
+});
+
+const u = SANDBOX_USERS;
+// This prints the X-Auth-Token on purpose: it is the sandbox's own throwaway secret, and whoever
+// starts it needs it to configure the gateway.
+console.log(`B2B Edition sandbox listening on ${sandbox.url}
+  REST:         ${sandbox.url}/api/io/…   GraphQL: ${sandbox.url}/graphql
+  Store hash:   ${sandbox.storeHash}
+  X-Auth-Token: ${sandbox.authToken}
+
+  Company users (storefront): ${u.buyer.email} / ${u.buyer.password}  (senior buyer, user ${u.buyer.userId}, bcId ${u.buyer.bcId})
+                              ${u.junior.email} / ${u.junior.password}  (junior buyer, user ${u.junior.userId}, bcId ${u.junior.bcId})
+                              ${u.pending.email} / ${u.pending.password}  (company pending approval: logins fail)
+  B2C customer:               ${u.shopper.email} / ${u.shopper.password}  (bcId ${u.shopper.bcId})
+  Backend users (§3.4):       ${u.owner.email} / ${u.owner.password}  (Store Owner)
+                              ${u.staff.email} / ${u.staff.password}  (custom role: "role forbidden")
+
+  Current Customer JWT:  GET ${sandbox.url}/sandbox/current-customer-jwt?email=${u.buyer.email}
+  Faults:                POST/DELETE ${sandbox.url}/sandbox/faults`);
+
+let stopping = false;
+async function stop(signal: NodeJS.Signals): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log(`${signal}: closing the sandbox`);
+  await sandbox.close();
+}
+process.once('SIGINT', (signal) => void stop(signal));
+process.once('SIGTERM', (signal) => void stop(signal));

@@ -1,0 +1,237 @@
+// The seeded store: companies, storefront customers (Company users and a B2C customer), backend
+// users and the server-to-server token registry. Plain data plus lookups; no HTTP here.
+
+/** B2B company status codes: 0 pending, 1 approved, 2 rejected, 3 inactive. */
+export type CompanyStatus = 0 | 1 | 2 | 3;
+
+export interface Company {
+  id: number;
+  name: string;
+  status: CompanyStatus;
+}
+
+export interface Permission {
+  code: string;
+  permissionLevel: number;
+}
+
+/** The B2B side of a storefront customer who belongs to a company. */
+export interface CompanyMembership {
+  /** B2B Edition user id. */
+  userId: number;
+  uuid: string;
+  companyId: number;
+  companyRoleId: number;
+  companyRoleName: string;
+  permissions: Permission[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface StorefrontCustomer {
+  /** BigCommerce customer id. */
+  bcId: number;
+  /** B2B Edition user id (B2C customers have one too). */
+  b2bUserId: number;
+  email: string;
+  password: string;
+  firstName: string;
+  lastName: string;
+  phone: string | null;
+  /** Role code: 0 admin, 1 senior buyer, 2 junior buyer, 3 super admin, 99 B2C customer. */
+  role: number;
+  /** BigCommerce customer group id, as the Current Customer JWT carries it (a string). */
+  groupId: string;
+  company: CompanyMembership | null;
+}
+
+export interface BackendUser {
+  email: string;
+  password: string;
+  /** Only the built-in roles may mint server-to-server tokens. */
+  role: 'Store Owner' | 'Administrator' | 'custom';
+}
+
+export interface ServerToServerToken {
+  id: number;
+  name: string;
+  email: string;
+  storeHash: string;
+  token: string;
+  eventChannel: 'app' | 'admin' | 'api';
+}
+
+/** Seeded credentials and ids, for READMEs, the gateway's tests and manual runs. */
+export const SANDBOX_USERS = {
+  /** Senior buyer (role 1) of an approved company. */
+  buyer: { email: 'buyer@example.com', password: 'Passw0rd!', userId: 1001, bcId: 201, companyId: 501 },
+  /** Junior buyer (role 2) of the same company. */
+  junior: { email: 'junior@example.com', password: 'Passw0rd!', userId: 1002, bcId: 203, companyId: 501 },
+  /** Admin (role 0) of a company pending approval: every login fails. */
+  pending: { email: 'pending@example.com', password: 'Passw0rd!', userId: 1003, bcId: 204, companyId: 502 },
+  /** Admin (role 0) of an inactive company: every login fails. */
+  inactive: { email: 'inactive@example.com', password: 'Passw0rd!', userId: 1004, bcId: 205, companyId: 503 },
+  /** B2C customer (role 99), no company. */
+  shopper: { email: 'shopper@example.com', password: 'Passw0rd!', userId: 2001, bcId: 202 },
+  /** Backend user with the Store Owner role (§3.4 succeeds). */
+  owner: { email: 'owner@example.com', password: '0wner-Passw0rd!' },
+  /** Backend user with the built-in Administrator role (§3.4 succeeds). */
+  admin: { email: 'admin@example.com', password: 'Admin-Passw0rd!' },
+  /** Backend user with a custom role (§3.4 answers "role forbidden"). */
+  staff: { email: 'staff@example.com', password: 'Staff-Passw0rd!' },
+} as const;
+
+/** The credentials to try first. */
+export const DEMO_BUYER = { email: SANDBOX_USERS.buyer.email, password: SANDBOX_USERS.buyer.password } as const;
+
+const SEEDED_AT = 1_735_689_600; // 2025-01-01T00:00:00Z
+
+const COMPANIES: readonly Company[] = [
+  { id: 501, name: 'Acme Industrial Supply', status: 1 },
+  { id: 502, name: 'Pending Parts Co.', status: 0 },
+  { id: 503, name: 'Dormant Goods Ltd.', status: 3 },
+];
+
+const SENIOR_PERMISSIONS: readonly Permission[] = [
+  { code: 'get_orders', permissionLevel: 2 },
+  { code: 'get_quotes', permissionLevel: 2 },
+  { code: 'create_shopping_list', permissionLevel: 2 },
+  { code: 'purchase_enable', permissionLevel: 1 },
+];
+
+const JUNIOR_PERMISSIONS: readonly Permission[] = [
+  { code: 'get_orders', permissionLevel: 1 },
+  { code: 'create_shopping_list', permissionLevel: 1 },
+];
+
+function membership(
+  user: { userId: number; companyId: number },
+  role: { id: number; name: string; permissions: readonly Permission[] },
+  index: number,
+): CompanyMembership {
+  return {
+    userId: user.userId,
+    uuid: `5a1e0000-0000-4000-8000-00000000${String(user.userId).padStart(4, '0')}`,
+    companyId: user.companyId,
+    companyRoleId: role.id,
+    companyRoleName: role.name,
+    permissions: role.permissions.map((p) => ({ ...p })),
+    createdAt: SEEDED_AT + index * 3600,
+    updatedAt: SEEDED_AT + index * 3600 + 60,
+  };
+}
+
+const ADMIN_ROLE = { id: 1, name: 'Admin', permissions: SENIOR_PERMISSIONS };
+const SENIOR_ROLE = { id: 2, name: 'Senior Buyer', permissions: SENIOR_PERMISSIONS };
+const JUNIOR_ROLE = { id: 3, name: 'Junior Buyer', permissions: JUNIOR_PERMISSIONS };
+
+function seedCustomers(): StorefrontCustomer[] {
+  const u = SANDBOX_USERS;
+  const companyUser = (
+    user: { email: string; password: string; userId: number; bcId: number; companyId: number },
+    names: { firstName: string; lastName: string; phone: string | null },
+    role: number,
+    companyRole: typeof ADMIN_ROLE,
+    index: number,
+  ): StorefrontCustomer => ({
+    bcId: user.bcId,
+    b2bUserId: user.userId,
+    email: user.email,
+    password: user.password,
+    ...names,
+    role,
+    groupId: '1',
+    company: membership(user, companyRole, index),
+  });
+  return [
+    companyUser(u.buyer, { firstName: 'Marie', lastName: 'Curie', phone: '+1 555 0100' }, 1, SENIOR_ROLE, 0),
+    companyUser(u.junior, { firstName: 'Pierre', lastName: 'Curie', phone: null }, 2, JUNIOR_ROLE, 1),
+    companyUser(u.pending, { firstName: 'Paula', lastName: 'Pending', phone: '+1 555 0102' }, 0, ADMIN_ROLE, 2),
+    companyUser(u.inactive, { firstName: 'Ivan', lastName: 'Idle', phone: null }, 0, ADMIN_ROLE, 3),
+    {
+      bcId: u.shopper.bcId,
+      b2bUserId: u.shopper.userId,
+      email: u.shopper.email,
+      password: u.shopper.password,
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      phone: null,
+      role: 99,
+      groupId: '0',
+      company: null,
+    },
+  ];
+}
+
+const sameEmail = (a: string, b: string): boolean => a.trim().toLowerCase() === b.trim().toLowerCase();
+
+export class SandboxStore {
+  readonly storeHash: string;
+  readonly companies: readonly Company[] = COMPANIES;
+  readonly customers: readonly StorefrontCustomer[] = seedCustomers();
+  readonly backendUsers: readonly BackendUser[] = [
+    { ...SANDBOX_USERS.owner, role: 'Store Owner' },
+    { ...SANDBOX_USERS.admin, role: 'Administrator' },
+    { ...SANDBOX_USERS.staff, role: 'custom' },
+  ];
+  readonly backendTokens: ServerToServerToken[] = [];
+  #nextTokenId = 1;
+
+  constructor(storeHash: string) {
+    this.storeHash = storeHash;
+  }
+
+  customerByEmail(email: string): StorefrontCustomer | undefined {
+    return this.customers.find((c) => sameEmail(c.email, email));
+  }
+
+  customerByBcId(bcId: number): StorefrontCustomer | undefined {
+    return this.customers.find((c) => c.bcId === bcId);
+  }
+
+  /** The customer when the email and password match, else `undefined`. */
+  authenticateCustomer(email: string, password: string): StorefrontCustomer | undefined {
+    const customer = this.customerByEmail(email);
+    return customer && customer.password === password ? customer : undefined;
+  }
+
+  companyOf(customer: StorefrontCustomer): Company | undefined {
+    const membership = customer.company;
+    return membership ? this.companies.find((c) => c.id === membership.companyId) : undefined;
+  }
+
+  /** False for a Company user whose company is not approved: such users cannot log in. */
+  canLogIn(customer: StorefrontCustomer): boolean {
+    return customer.company === null || this.companyOf(customer)?.status === 1;
+  }
+
+  companyUsers(): StorefrontCustomer[] {
+    return this.customers.filter((c) => c.company !== null);
+  }
+
+  authenticateBackendUser(email: string, password: string): BackendUser | undefined {
+    return this.backendUsers.find((u) => sameEmail(u.email, email) && u.password === password);
+  }
+
+  addBackendToken(token: Omit<ServerToServerToken, 'id'>): ServerToServerToken {
+    const stored = { id: this.#nextTokenId++, ...token };
+    this.backendTokens.push(stored);
+    return stored;
+  }
+
+  backendTokenByValue(value: string): ServerToServerToken | undefined {
+    return this.backendTokens.find((t) => t.token === value);
+  }
+
+  deleteBackendToken(id: number, filter: { email?: string | undefined; name?: string | undefined }): boolean {
+    const index = this.backendTokens.findIndex(
+      (t) =>
+        t.id === id &&
+        (filter.email === undefined || sameEmail(t.email, filter.email)) &&
+        (filter.name === undefined || t.name === filter.name),
+    );
+    if (index === -1) return false;
+    this.backendTokens.splice(index, 1);
+    return true;
+  }
+}

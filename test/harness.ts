@@ -1,0 +1,132 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { loadConfig } from '../src/config.js';
+import { createGateway, type Gateway } from '../src/gateway.js';
+import { createLogger } from '../src/logger.js';
+import { createSandbox, type Sandbox, type SandboxOptions } from '../src/sandbox/index.js';
+
+/** The trusted key the harness configures (`X-Gateway-Key`). */
+export const TRUSTED_KEY = 'test-trusted-key-0123456789abcdef';
+
+/** A GraphQL answer as a client sees it. */
+export interface GraphQLReply {
+  status: number;
+  headers: Headers;
+  body: {
+    data?: Record<string, unknown> | null;
+    errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
+  };
+}
+
+export interface Harness {
+  /** The gateway's GraphQL endpoint over real HTTP, e.g. `http://127.0.0.1:41234/graphql`. */
+  url: string;
+  sandbox: Sandbox;
+  gateway: Gateway;
+  /** Every line the gateway logged, in order. */
+  logs: string[];
+  /** POSTs a GraphQL request to the gateway over HTTP. */
+  graphql(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLReply>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  sandbox?: SandboxOptions;
+  /** Extra environment for `loadConfig`. */
+  env?: Record<string, string>;
+}
+
+/**
+ * Starts a sandbox and a gateway pointed at it (gateway → HTTP → sandbox), both on 127.0.0.1
+ * port 0, and captures the gateway's log lines (level debug).
+ */
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  // Tests make far more than 150 calls a minute; the rate-limit tests lower this again.
+  const sandbox = await createSandbox({ rateLimit: 10_000, ...options.sandbox });
+  const logs: string[] = [];
+  const config = loadConfig({
+    B2B_API_URL: sandbox.url,
+    B2B_STORE_HASH: sandbox.storeHash,
+    B2B_AUTH_TOKEN: sandbox.authToken,
+    GATEWAY_TRUSTED_KEYS: TRUSTED_KEY,
+    ...options.env,
+  });
+  const gateway = await createGateway(config, {
+    logger: createLogger({ level: 'debug', write: (line) => logs.push(line), secrets: [sandbox.authToken, TRUSTED_KEY] }),
+  });
+  const server = createServer(gateway.yoga);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+
+  return {
+    url,
+    sandbox,
+    gateway,
+    logs,
+    async graphql(query, variables, headers = {}) {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...headers },
+        body: JSON.stringify({ query, ...(variables && { variables }) }),
+      });
+      return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLReply['body'] };
+    },
+    async close() {
+      await closeServer(server);
+      await gateway.close();
+      await sandbox.close();
+    },
+  };
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+/** The operations the tests send, with every field of the payloads. */
+export const TOKEN_FIELDS = 'value storeHash channelId notBefore expiresAt via';
+
+export const LOGIN = /* GraphQL */ `
+  mutation Login($input: LoginInput!) {
+    login(input: $input) {
+      token { ${TOKEN_FIELDS} }
+      storefrontLoginToken
+      user { id bcId email firstName lastName role roleCode }
+      permissions { code permissionLevel }
+    }
+  }
+`;
+
+export const AUTHORIZATION = /* GraphQL */ `
+  mutation Authorization($input: AuthorizationInput!) {
+    authorization(input: $input) {
+      token { ${TOKEN_FIELDS} }
+      permissions { code permissionLevel }
+    }
+  }
+`;
+
+export const ISSUE = /* GraphQL */ `
+  mutation Issue($input: IssueStorefrontTokenInput!) {
+    issueStorefrontToken(input: $input) {
+      token { ${TOKEN_FIELDS} }
+    }
+  }
+`;
+
+export const TOKEN_INFO = /* GraphQL */ `
+  query TokenInfo($token: String!) {
+    tokenInfo(token: $token) {
+      storeHash email customerId channelIds issuedAt notBefore expiresAt expired signatureVerified claims
+    }
+  }
+`;
+
+/** The first error's code and message, the usual thing to assert. */
+export function firstError(reply: GraphQLReply): { code: unknown; message: string } | undefined {
+  const error = reply.body.errors?.[0];
+  return error && { code: error.extensions?.['code'], message: error.message };
+}
