@@ -15,6 +15,7 @@ const config: CodegenConfig = {
         enumsAsTypes: true,
         strictScalars: true,
         useIndexSignature: false,
+        federation: true,
         contextType: '../context.js#GatewayContext',
         mappers: {
           B2BUser: '../upstream/models.js#UpstreamUser',
@@ -25,6 +26,8 @@ const config: CodegenConfig = {
         scalars: {
           DateTime: { input: 'Date', output: 'Date | string' },
           JSONObject: 'Record<string, unknown>',
+          // Federation's field-set scalar, added by `federation: true`.
+          _FieldSet: 'string',
         },
       },
     },

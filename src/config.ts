@@ -31,40 +31,53 @@ export interface GatewayConfig {
   production: boolean;
 }
 
+// An empty variable means "not set", for text and numbers alike.
 const optionalText = z
   .string()
   .trim()
   .transform((value) => (value === '' ? undefined : value))
   .optional();
 
-const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const number = (schema: z.ZodNumber, fallback: number) =>
+  optionalText.transform((value) => (value === undefined ? fallback : Number(value))).pipe(schema);
 
-const environmentSchema = z
-  .object({
-    NODE_ENV: optionalText,
-    B2B_API_URL: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
-    B2B_STORE_HASH: optionalText.pipe(z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, "-" and "_" only').optional()),
-    B2B_AUTH_TOKEN: optionalText,
-    B2B_CHANNEL_ID: positiveInt(1),
-    B2B_TIMEOUT_MS: positiveInt(10_000),
-    GATEWAY_TRUSTED_KEYS: optionalText,
-    PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
-    HOST: optionalText.default('127.0.0.1'),
-  })
-  .superRefine((env, ctx) => {
-    if (env.B2B_API_URL === undefined) {
-      if (env.NODE_ENV === 'production') {
-        ctx.addIssue({ code: 'custom', path: ['B2B_API_URL'], message: 'is required when NODE_ENV=production (the sandbox is for development only)' });
-      }
-      return;
+const environmentSchema = z.object({
+  NODE_ENV: optionalText,
+  B2B_API_URL: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  B2B_STORE_HASH: optionalText.pipe(z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, "-" and "_" only').optional()),
+  B2B_AUTH_TOKEN: optionalText,
+  B2B_CHANNEL_ID: number(z.number().int().positive(), 1),
+  B2B_TIMEOUT_MS: number(z.number().int().positive(), 10_000),
+  GATEWAY_TRUSTED_KEYS: optionalText,
+  PORT: number(z.number().int().min(0).max(65_535), 4000),
+  HOST: optionalText.transform((value) => value ?? '127.0.0.1'),
+});
+
+/**
+ * Rules that span variables. They read the raw environment, so they are reported together
+ * with every per-variable problem instead of after the operator fixed those.
+ */
+function crossChecks(env: Record<string, string | undefined>): string[] {
+  const set = (name: string) => (env[name] ?? '').trim() !== '';
+  const problems: string[] = [];
+  if (!set('B2B_API_URL')) {
+    if (env['NODE_ENV']?.trim() === 'production') {
+      problems.push('B2B_API_URL: is required when NODE_ENV=production (the sandbox is for development only)');
     }
-    if (env.B2B_STORE_HASH === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['B2B_STORE_HASH'], message: 'is required with B2B_API_URL' });
-    }
-    if (env.B2B_AUTH_TOKEN === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['B2B_AUTH_TOKEN'], message: 'is required with B2B_API_URL' });
-    }
-  });
+  } else {
+    if (!set('B2B_STORE_HASH')) problems.push('B2B_STORE_HASH: is required with B2B_API_URL');
+    if (!set('B2B_AUTH_TOKEN')) problems.push('B2B_AUTH_TOKEN: is required with B2B_API_URL');
+  }
+  const shortKeys = splitList(env['GATEWAY_TRUSTED_KEYS']).filter((key) => key.length < 16);
+  if (shortKeys.length > 0) problems.push(`GATEWAY_TRUSTED_KEYS: ${shortKeys.length} key(s) shorter than 16 characters`);
+  return problems;
+}
+
+const splitList = (value: string | undefined) =>
+  (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
 
 /** Thrown by {@link loadConfig} with one line per problem. Lines name variables, never their values. */
 export class ConfigError extends Error {
@@ -80,19 +93,13 @@ export class ConfigError extends Error {
  */
 export function loadConfig(env: Record<string, string | undefined>): GatewayConfig {
   const parsed = environmentSchema.safeParse(env);
-  if (!parsed.success) {
-    // zod messages describe the rule broken; `input` (which may be a secret) is never printed.
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`));
-  }
+  // zod messages describe the rule broken; `input` (which may be a secret) is never printed.
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`)),
+    ...crossChecks(env),
+  ];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const value = parsed.data;
-  const trustedKeys = (value.GATEWAY_TRUSTED_KEYS ?? '')
-    .split(',')
-    .map((key) => key.trim())
-    .filter((key) => key !== '');
-  const tooShort = trustedKeys.filter((key) => key.length < 16);
-  if (tooShort.length > 0) {
-    throw new ConfigError([`GATEWAY_TRUSTED_KEYS: ${tooShort.length} key(s) shorter than 16 characters`]);
-  }
   return {
     apiUrl: value.B2B_API_URL?.replace(/\/+$/, ''),
     store:
@@ -100,7 +107,7 @@ export function loadConfig(env: Record<string, string | undefined>): GatewayConf
         ? { storeHash: value.B2B_STORE_HASH, authToken: value.B2B_AUTH_TOKEN, defaultChannelId: value.B2B_CHANNEL_ID }
         : undefined,
     timeoutMs: value.B2B_TIMEOUT_MS,
-    trustedKeys,
+    trustedKeys: splitList(value.GATEWAY_TRUSTED_KEYS),
     port: value.PORT,
     host: value.HOST,
     production: value.NODE_ENV === 'production',

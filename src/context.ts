@@ -1,4 +1,5 @@
 import type { YogaInitialContext } from 'graphql-yoga';
+import { createUserLoader, type UserLoader } from './loaders/users.js';
 import type { Logger } from './logger.js';
 import type { StoreDirectory } from './stores.js';
 import { GATEWAY_KEY_HEADER } from './trusted-callers.js';
@@ -11,19 +12,28 @@ export interface GatewayServices {
   upstream: {
     /** B2B REST (`/api/io/…`), with the server-held X-Auth-Token where an endpoint needs it. */
     rest: RestClient;
-    /** B2B GraphQL Storefront API, anonymous operations only. */
+    /** B2B GraphQL Storefront API: anonymous operations, and `currentUser` with the buyer's own token. */
     graphql: B2BGraphQLClient;
   };
   logger: Logger;
   isTrustedKey: (presented: string | null) => boolean;
   /** The clock. @default () => new Date() */
   now: () => Date;
+  /** Upstream calls in flight at once for one `_entities` batch. @default 4 */
+  entityConcurrency: number;
+}
+
+/** Per-request DataLoaders, built on first use. */
+export interface GatewayLoaders {
+  /** B2B users by id, from REST Management v3, for federation entity lookups. */
+  readonly users: UserLoader;
 }
 
 /** The context every resolver receives. */
 export interface GatewayContext extends YogaInitialContext, GatewayServices {
   /** The request carries a valid `X-Gateway-Key`: a server caller, not a browser. */
   trusted: boolean;
+  loaders: GatewayLoaders;
 }
 
 /** Yoga's `context` factory: per-request values on top of the shared services. */
@@ -32,5 +42,17 @@ export function createContextFactory(services: GatewayServices) {
     ...initial,
     ...services,
     trusted: services.isTrustedKey(initial.request.headers.get(GATEWAY_KEY_HEADER)),
+    loaders: lazyLoaders(services),
   });
+}
+
+// Most requests are logins that never look an entity up: build loaders only when asked for.
+function lazyLoaders(services: GatewayServices): GatewayLoaders {
+  let users: UserLoader | undefined;
+  return {
+    get users() {
+      users ??= createUserLoader(services.upstream.rest, services.stores.resolve(undefined), services.entityConcurrency);
+      return users;
+    },
+  };
 }

@@ -2,6 +2,7 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { GatewayConfig, StoreConfig } from './config.js';
 import { createContextFactory, type GatewayContext, type GatewayServices } from './context.js';
 import { createLogger, type Logger } from './logger.js';
+import { graphiqlOptions } from './plugins/graphiql.js';
 import { useErrorMapping } from './plugins/use-error-mapping.js';
 import type { Sandbox } from './sandbox/index.js';
 import { buildGatewaySchema } from './schema.js';
@@ -17,6 +18,8 @@ export interface GatewayOptions {
   logger?: Logger;
   /** The clock. @default () => new Date() */
   now?: () => Date;
+  /** Upstream calls in flight at once for one `_entities` batch. @default 4 */
+  entityConcurrency?: number;
 }
 
 /** A running gateway and what it owns. */
@@ -60,6 +63,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     logger,
     isTrustedKey: createTrustCheck(config.trustedKeys),
     now: options.now ?? (() => new Date()),
+    entityConcurrency: options.entityConcurrency ?? 4,
   };
 
   const yoga = createYoga<Record<string, never>, GatewayContext>({
@@ -69,7 +73,11 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     logging: logger,
     // Unexpected errors reach clients as "Unexpected error."; never with a stack, in any mode.
     maskedErrors: { isDev: false },
-    graphiql: !config.production && { title: 'b2b-auth-gateway' },
+    ...graphiqlOptions({
+      production: config.production,
+      sandbox: sandbox !== undefined,
+      demo: sandbox && (await import('./sandbox/index.js')).DEMO_BUYER,
+    }),
     landingPage: false,
   });
 

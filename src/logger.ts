@@ -51,19 +51,21 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       else if (typeof item === 'object' && item !== null) Object.assign(entry, item);
       else if (item !== undefined) entry['msg'] = `${String(entry['msg'] ?? '')} ${String(item)}`.trim();
     }
-    write(scrub(JSON.stringify(redact(entry, 0))));
+    write(JSON.stringify(redact(entry, 0, scrub)));
   };
 
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }
 
-function redact(value: unknown, depth: number): unknown {
+// Scrubbing happens on the values, before JSON escaping could hide a secret from the search.
+function redact(value: unknown, depth: number, scrub: (text: string) => string): unknown {
   if (depth > 6) return '[deep]';
-  if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
-  if (value instanceof Error) return describeError(value);
+  if (typeof value === 'string') return scrub(value);
+  if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1, scrub));
+  if (value instanceof Error) return redact(describeError(value), depth + 1, scrub);
   if (typeof value !== 'object' || value === null) return value;
   return Object.fromEntries(
-    Object.entries(value).map(([key, item]) => [key, SECRET_KEY.test(key) && item != null ? '[redacted]' : redact(item, depth + 1)]),
+    Object.entries(value).map(([key, item]) => [scrub(key), SECRET_KEY.test(key) && item != null ? '[redacted]' : redact(item, depth + 1, scrub)]),
   );
 }
 

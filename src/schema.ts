@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { makeExecutableSchema } from '@graphql-tools/schema';
-import type { GraphQLSchema } from 'graphql';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { type GraphQLSchema, parse } from 'graphql';
 import { resolvers } from './resolvers/index.js';
+
+type SubgraphResolvers = Extract<Parameters<typeof buildSubgraphSchema>[0], { resolvers?: unknown }>['resolvers'];
 
 /** The folder of the public SDL files, `schema/*.graphql`. */
 export const SCHEMA_DIR = new URL('../schema/', import.meta.url);
@@ -14,7 +16,14 @@ export function readTypeDefs(): string[] {
     .map((file) => readFileSync(new URL(file, SCHEMA_DIR), 'utf8'));
 }
 
-/** The executable public schema: SDL from `schema/`, resolvers from `src/resolvers/`. */
+/**
+ * The executable public schema, an Apollo Federation v2 subgraph (`_service`, `_entities`):
+ * SDL from `schema/`, resolvers from `src/resolvers/`.
+ */
 export function buildGatewaySchema(): GraphQLSchema {
-  return makeExecutableSchema({ typeDefs: readTypeDefs(), resolvers });
+  return buildSubgraphSchema({
+    typeDefs: parse(readTypeDefs().join('\n')),
+    // Our resolvers are typed by codegen; @apollo/subgraph's map type is looser, not wider.
+    resolvers: resolvers as unknown as SubgraphResolvers,
+  });
 }

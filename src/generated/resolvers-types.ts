@@ -19,6 +19,7 @@ export type Scalars = {
   DateTime: { input: Date; output: Date | string; }
   /** A JSON object, e.g. the decoded claims of a token. */
   JSONObject: { input: Record<string, unknown>; output: Record<string, unknown>; }
+  _FieldSet: { input: string; output: string; }
 };
 
 /** A Current Customer JWT to exchange. */
@@ -57,7 +58,10 @@ export type B2BRole =
   /** A role code this gateway does not know; see `roleCode`. */
   | 'UNKNOWN';
 
-/** A B2B Edition user: a Company user or a B2C customer. */
+/**
+ * A B2B Edition user: a Company user or a B2C customer. A federation entity: other subgraphs may
+ * reference a user by `id`, and the supergraph resolves it here (for trusted callers only).
+ */
 export type B2BUser = {
   __typename?: 'B2BUser';
   /** The BigCommerce customer id. */
@@ -210,6 +214,18 @@ export type Query = {
    * Answers null when the string is not a JWT.
    */
   tokenInfo?: Maybe<TokenInfo>;
+  /**
+   * The buyer the request's storefront authToken belongs to, asked of the B2B GraphQL Storefront
+   * API (`currentUser`) with that token. Send the token as `Authorization: Bearer <token>` (the
+   * `token.value` of `login`, `authorization` or `issueStorefrontToken`); the gateway forwards it
+   * and never its own X-Auth-Token.
+   *
+   * Non-null: an answer always names a user. A missing header, a scheme other than `Bearer`, or a
+   * token BigCommerce refuses (expired, malformed, revoked or not signed by it) answers
+   * UNAUTHENTICATED ("Invalid or expired token."), so `data` is null; log in again to get a new
+   * token.
+   */
+  viewer: B2BUser;
 };
 
 
@@ -325,6 +341,17 @@ export type TokenSource =
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
 
+export type ReferenceResolver<TResult, TReference, TContext> = (
+      reference: TReference,
+      context: TContext,
+      info: GraphQLResolveInfo
+    ) => Promise<TResult> | TResult;
+
+      type ScalarCheck<T, S> = S extends true ? T : NullableCheck<T, S>;
+      type NullableCheck<T, S> = Maybe<T> extends T ? Maybe<ListCheck<NonNullable<T>, S>> : ListCheck<T, S>;
+      type ListCheck<T, S> = T extends (infer U)[] ? NullableCheck<U, S>[] : GraphQLRecursivePick<T, S>;
+      export type GraphQLRecursivePick<T, S> = { [K in keyof T & keyof S]: ScalarCheck<T[K], S[K]> };
+    
 
 export type ResolverWithResolve<TResult, TParent, TContext, TArgs> = {
   resolve: ResolverFn<TResult, TParent, TContext, TArgs>;
@@ -388,22 +415,32 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
   info: GraphQLResolveInfo
 ) => TResult | Promise<TResult>;
 
+/** Mapping of federation types */
+export type FederationTypes = {
+  B2BUser: B2BUser;
+};
 
+/** Mapping of federation reference types */
+export type FederationReferenceTypes = {
+  B2BUser:
+    ( { __typename: 'B2BUser' }
+    & GraphQLRecursivePick<FederationTypes['B2BUser'], {"id":true}> );
+};
 
 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
   AuthorizationInput: AuthorizationInput;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   AuthorizationPayload: ResolverTypeWrapper<Omit<AuthorizationPayload, 'permissions' | 'token'> & { permissions: Array<ResolversTypes['Permission']>, token: ResolversTypes['StorefrontToken'] }>;
   B2BRole: B2BRole;
   B2BUser: ResolverTypeWrapper<UpstreamUser>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   CustomerAccessTokenInput: CustomerAccessTokenInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   ErrorCode: ErrorCode;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   IssueStorefrontTokenInput: IssueStorefrontTokenInput;
   IssueStorefrontTokenPayload: ResolverTypeWrapper<Omit<IssueStorefrontTokenPayload, 'token'> & { token: ResolversTypes['StorefrontToken'] }>;
   JSONObject: ResolverTypeWrapper<Scalars['JSONObject']['output']>;
@@ -416,21 +453,21 @@ export type ResolversTypes = {
   StorefrontCustomerInput: StorefrontCustomerInput;
   StorefrontSessionJwtInput: StorefrontSessionJwtInput;
   StorefrontToken: ResolverTypeWrapper<IssuedToken>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   TokenInfo: ResolverTypeWrapper<TokenClaims>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   TokenSource: TokenSource;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
   AuthorizationInput: AuthorizationInput;
+  String: Scalars['String']['output'];
+  Int: Scalars['Int']['output'];
   AuthorizationPayload: Omit<AuthorizationPayload, 'permissions' | 'token'> & { permissions: Array<ResolversParentTypes['Permission']>, token: ResolversParentTypes['StorefrontToken'] };
   B2BUser: UpstreamUser;
-  Boolean: Scalars['Boolean']['output'];
+  ID: Scalars['ID']['output'];
   CustomerAccessTokenInput: CustomerAccessTokenInput;
   DateTime: Scalars['DateTime']['output'];
-  ID: Scalars['ID']['output'];
-  Int: Scalars['Int']['output'];
   IssueStorefrontTokenInput: IssueStorefrontTokenInput;
   IssueStorefrontTokenPayload: Omit<IssueStorefrontTokenPayload, 'token'> & { token: ResolversParentTypes['StorefrontToken'] };
   JSONObject: Scalars['JSONObject']['output'];
@@ -443,8 +480,8 @@ export type ResolversParentTypes = {
   StorefrontCustomerInput: StorefrontCustomerInput;
   StorefrontSessionJwtInput: StorefrontSessionJwtInput;
   StorefrontToken: IssuedToken;
-  String: Scalars['String']['output'];
   TokenInfo: TokenClaims;
+  Boolean: Scalars['Boolean']['output'];
 };
 
 export type AuthorizationPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['AuthorizationPayload'] = ResolversParentTypes['AuthorizationPayload']> = {
@@ -452,7 +489,8 @@ export type AuthorizationPayloadResolvers<ContextType = GatewayContext, ParentTy
   token?: Resolver<ResolversTypes['StorefrontToken'], ParentType, ContextType>;
 };
 
-export type B2BUserResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['B2BUser'] = ResolversParentTypes['B2BUser']> = {
+export type B2BUserResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['B2BUser'] = ResolversParentTypes['B2BUser'], FederationReferenceType extends FederationReferenceTypes['B2BUser'] = FederationReferenceTypes['B2BUser']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['B2BUser']> | FederationReferenceType, FederationReferenceType, ContextType>;
   bcId?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   email?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   firstName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -494,6 +532,7 @@ export type PermissionResolvers<ContextType = GatewayContext, ParentType extends
 
 export type QueryResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   tokenInfo?: Resolver<Maybe<ResolversTypes['TokenInfo']>, ParentType, ContextType, RequireFields<QueryTokenInfoArgs, 'token'>>;
+  viewer?: Resolver<ResolversTypes['B2BUser'], ParentType, ContextType>;
 };
 
 export type StorefrontTokenResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['StorefrontToken'] = ResolversParentTypes['StorefrontToken']> = {

@@ -1,5 +1,5 @@
-import { handleStreamOrSingleExecutionResult, type Plugin } from 'graphql-yoga';
-import { GraphQLError } from 'graphql';
+import type { GraphQLError } from 'graphql';
+import { createGraphQLError, handleStreamOrSingleExecutionResult, type Plugin } from 'graphql-yoga';
 import {
   CredentialsRejectedError,
   ForbiddenError,
@@ -12,7 +12,9 @@ import {
   UpstreamTimeoutError,
   UpstreamUnavailableError,
 } from '../errors.js';
+import type { GatewayContext } from '../context.js';
 import type { Logger } from '../logger.js';
+import { withoutEchoedValue } from './echo-guard.js';
 
 /** What a client sees for one of the gateway's expected failures. */
 interface PublicError {
@@ -54,14 +56,29 @@ export function publicError(error: unknown): PublicError | undefined {
   return undefined;
 }
 
+// Not `instanceof`: graphql-js may be loaded twice (ESM and CommonJS copies) in one process.
+const isGraphQLError = (error: unknown): error is GraphQLError =>
+  error instanceof Error && 'extensions' in error && 'path' in error;
+
+/** A graphql-js request error (bad variables, bad literals) without the values it echoed. */
+function withoutEcho(error: GraphQLError): GraphQLError {
+  const message = withoutEchoedValue(error.message);
+  if (message === error.message) return error;
+  return createGraphQLError(message, {
+    nodes: error.nodes,
+    path: error.path,
+    extensions: { ...error.extensions, code: error.extensions['code'] ?? 'BAD_USER_INPUT' },
+  });
+}
+
 /**
  * Replaces each resolver error that {@link publicError} knows with its public form, and logs
  * it. Runs before Yoga's error masking, which then leaves these alone and masks the rest.
  */
-export function useErrorMapping(logger: Logger): Plugin {
+export function useErrorMapping(logger: Logger): Plugin<GatewayContext> {
   const mapError = (error: GraphQLError): GraphQLError => {
     const mapped = publicError(error.originalError);
-    if (mapped === undefined) return error;
+    if (mapped === undefined) return error.originalError ? error : withoutEcho(error);
     const cause = error.originalError as GatewayError;
     logger[mapped.level]('operation failed', {
       code: mapped.code,
@@ -70,13 +87,21 @@ export function useErrorMapping(logger: Logger): Plugin {
       ...(cause instanceof UpstreamError && { endpoint: cause.endpoint }),
     });
     // No `originalError`: the result is a deliberate public error that masking must not touch.
-    return new GraphQLError(mapped.message, {
+    // Yoga's `createGraphQLError` builds it from the same graphql-js copy Yoga checks against.
+    return createGraphQLError(mapped.message, {
       nodes: error.nodes,
       path: error.path,
       extensions: { ...mapped.extensions, code: mapped.code },
     });
   };
   return {
+    // Request errors (bad variables, bad literals) never reach a resolver: clean them last,
+    // on every result Yoga is about to send.
+    onExecutionResult({ result, setResult }) {
+      if (typeof result !== 'object' || result === null || !('errors' in result) || !Array.isArray(result.errors)) return;
+      const errors = result.errors.map((error) => (isGraphQLError(error) ? withoutEcho(error) : error));
+      if (errors.some((error, index) => error !== result.errors?.[index])) setResult({ ...result, errors });
+    },
     onExecute() {
       return {
         onExecuteDone(payload) {

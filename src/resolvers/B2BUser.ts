@@ -1,3 +1,4 @@
+import { ForbiddenError } from '../errors.js';
 import type { B2BRole, B2BUserResolvers } from '../generated/resolvers-types.js';
 
 // Role codes as BigCommerce's own buyer portal reads them (b2b-upstream.md §4).
@@ -10,8 +11,16 @@ const ROLES: ReadonlyMap<number, B2BRole> = new Map([
   [100, 'GUEST'],
 ]);
 
-/** `B2BUser` fields that differ from the upstream user. */
+/** `B2BUser`: the federation entity resolver and the fields that differ from the upstream user. */
 export const B2BUser: B2BUserResolvers = {
+  // A supergraph router resolving `B2BUser` references sent by other subgraphs. User records
+  // are personal data, so only trusted callers (the router forwards X-Gateway-Key) may ask.
+  __resolveReference: async (reference, context) => {
+    if (!context.trusted) throw new ForbiddenError('Looking up users by id needs a trusted caller (X-Gateway-Key).');
+    const id = Number(reference.id);
+    if (!Number.isSafeInteger(id) || id <= 0) return null;
+    return context.loaders.users.load(id);
+  },
   role: (user) => ROLES.get(user.role) ?? 'UNKNOWN',
   roleCode: (user) => user.role,
 };

@@ -5,13 +5,14 @@ import { authorization } from './Mutation/authorization.js';
 import { issueStorefrontToken } from './Mutation/issueStorefrontToken.js';
 import { login } from './Mutation/login.js';
 import { tokenInfo } from './Query/tokenInfo.js';
+import { viewer } from './Query/viewer.js';
 import { TokenInfo } from './TokenInfo.js';
 
 /** Every resolver of the public schema. */
 export const resolvers: Resolvers = {
   DateTime: DateTimeResolver,
   JSONObject: JSONObjectResolver,
-  Query: { tokenInfo },
+  Query: { tokenInfo, viewer },
   Mutation: { login, authorization, issueStorefrontToken },
   B2BUser,
   TokenInfo,

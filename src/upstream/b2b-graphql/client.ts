@@ -12,7 +12,7 @@ import {
 import type { HttpTransport } from '../http-transport.js';
 import { upstreamPermissions, upstreamUser, type UpstreamPermission, type UpstreamUser } from '../models.js';
 import { retryAfterSeconds } from '../rest/rest-client.js';
-import { AuthorizationDocument, LoginDocument, type UserAuthType, type UserLoginType } from './generated.js';
+import { AuthorizationDocument, CurrentUserDocument, LoginDocument, type UserAuthType, type UserLoginType } from './generated.js';
 
 export interface LoginResult {
   token: string;
@@ -26,10 +26,18 @@ export interface AuthorizationResult {
   permissions: UpstreamPermission[];
 }
 
-/** The B2B GraphQL Storefront API's anonymous token operations (b2b-upstream.md §4). */
+/** The B2B GraphQL Storefront API operations the gateway uses (b2b-upstream.md §4). */
 export interface B2BGraphQLClient {
+  /** Anonymous. */
   login(loginData: UserLoginType): Promise<LoginResult>;
+  /** Anonymous. */
   authorization(authData: UserAuthType): Promise<AuthorizationResult>;
+  /**
+   * The user a storefront authToken belongs to, asked with the buyer's own
+   * `Authorization: Bearer <token>` (never the X-Auth-Token). Throws `TokenRejectedError` when the
+   * upstream refuses the token or names no user.
+   */
+  currentUser(token: string): Promise<UpstreamUser>;
 }
 
 const token = z.string().min(1);
@@ -47,6 +55,20 @@ const loginData = z.object({
 const authorizationData = z.object({
   authorization: z.object({ result: z.object({ token, permissions: upstreamPermissions }) }),
 });
+const currentUserData = z.object({ currentUser: upstreamUser.nullable() });
+
+/** Upstream's "invalid or expired token" code (b2b-upstream.md §4). */
+const INVALID_TOKEN_CODE = 40101;
+/** What the upstream says, with no extensions, about a string that is not a JWT. */
+const MALFORMED_JWT = /JWT verification failed/i;
+
+/** The upstream refused the buyer's token: 40101, a malformed JWT, or HTTP 401. */
+function isTokenRefusal(error: UpstreamGraphQLError): boolean {
+  return (
+    error.status === 401 ||
+    error.errors.some((item) => Number(item.code) === INVALID_TOKEN_CODE || MALFORMED_JWT.test(item.message))
+  );
+}
 
 /**
  * Messages graphql-js gives when a document does not fit the server's schema: those mean the
@@ -56,7 +78,8 @@ const DOCUMENT_MISMATCH = /^(Cannot query field|Unknown argument|Unknown type|Sy
 
 /**
  * A graphql-request client whose fetch goes through the gateway's transport (pool, deadline,
- * size limit). No X-Auth-Token is ever attached: `login` and `authorization` are anonymous.
+ * size limit). No X-Auth-Token is ever attached: `login` and `authorization` are anonymous, and
+ * `currentUser` carries only the buyer's own token.
  */
 export function createB2BGraphQLClient(endpointUrl: string, transport: HttpTransport): B2BGraphQLClient {
   const client = new GraphQLClient(endpointUrl, {
@@ -143,6 +166,22 @@ export function createB2BGraphQLClient(endpointUrl: string, transport: HttpTrans
         if (error instanceof UpstreamGraphQLError) throw new TokenRejectedError(error.message);
         throw error;
       }
+    },
+    async currentUser(buyerToken) {
+      let data: unknown;
+      try {
+        data = await run('currentUser', () =>
+          client.request({ document: CurrentUserDocument, requestHeaders: { authorization: `Bearer ${buyerToken}` } }),
+        );
+      } catch (error) {
+        // Any other GraphQL error stays an UpstreamGraphQLError: an upstream fault is not the buyer's.
+        if (error instanceof UpstreamGraphQLError && isTokenRefusal(error)) throw new TokenRejectedError(error.message);
+        throw error;
+      }
+      const user = parse('currentUser', currentUserData, data).currentUser;
+      // GraphQL's usual "nobody is logged in": the token identifies no user.
+      if (user === null) throw new TokenRejectedError('graphql currentUser: the token names no user');
+      return user;
     },
   };
 }

@@ -89,14 +89,15 @@ function errorFromAnswer(endpoint: string, status: number, answer: HttpAnswer, j
 
 /** `Retry-After` (seconds or an HTTP date), else BigCommerce's `X-Request-Window-Resets-After`. */
 export function retryAfterSeconds(answer: Pick<HttpAnswer, 'headers'>, now = Date.now()): number | undefined {
-  const retryAfter = headerValue(answer.headers, 'retry-after');
-  if (retryAfter !== undefined) {
-    if (/^\d+$/.test(retryAfter.trim())) return Number(retryAfter.trim());
+  const retryAfter = headerValue(answer.headers, 'retry-after')?.trim() ?? '';
+  if (/^\d+$/.test(retryAfter)) return Number(retryAfter);
+  // An HTTP date names a day of the week or a month; bare numbers like "-5" are not dates.
+  if (/[a-z]{3}/i.test(retryAfter)) {
     const date = Date.parse(retryAfter);
     if (!Number.isNaN(date)) return Math.max(0, Math.ceil((date - now) / 1000));
   }
-  const resetsAfter = Number(headerValue(answer.headers, 'x-request-window-resets-after'));
-  return Number.isFinite(resetsAfter) && resetsAfter >= 0 ? Math.ceil(resetsAfter) : undefined;
+  const resetsAfter = headerValue(answer.headers, 'x-request-window-resets-after')?.trim() ?? '';
+  return /^\d+(\.\d+)?$/.test(resetsAfter) ? Math.ceil(Number(resetsAfter)) : undefined;
 }
 
 function describeIssue(error: z.ZodError): string {

@@ -90,7 +90,8 @@ export async function issueForCustomer(rest: RestClient, store: StoreConfig, req
     });
     return data.token;
   } catch (error) {
-    if (error instanceof UpstreamHttpError && error.status === 404) {
+    // A 404 with a B2B envelope is about the customer; a bare 404 page means a wrong base URL.
+    if (error instanceof UpstreamHttpError && error.status === 404 && error.upstreamMessage !== undefined) {
       throw new InputValidationError('input.customer.customerId', 'no such customer in this store');
     }
     throw refine(error, () => new InputValidationError('input.customer', 'BigCommerce refused to issue a token for this customer'), 'input.customer');

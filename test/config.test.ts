@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, type GatewayConfig, loadConfig } from '../src/config.js';
+
+const AUTH_TOKEN = 'tok-Sup3rSecret-0123456789abcdef';
+const REAL_STORE = { B2B_API_URL: 'https://api-b2b.bigcommerce.com', B2B_STORE_HASH: 'abc123', B2B_AUTH_TOKEN: AUTH_TOKEN };
+
+/** The ConfigError `loadConfig` throws for `env`; fails the test when it does not throw one. */
+function configError(env: Record<string, string | undefined>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(Object.keys(env))}`);
+}
+
+/** Every text a ConfigError can show: message, stack, problems. */
+const everythingPrinted = (error: ConfigError) => `${String(error)}\n${error.stack ?? ''}\n${JSON.stringify(error.problems)}`;
+
+describe('loadConfig', () => {
+  it('with an empty environment starts the sandbox on the defaults', () => {
+    expect(loadConfig({})).toEqual<GatewayConfig>({
+      apiUrl: undefined,
+      store: undefined,
+      timeoutMs: 10_000,
+      trustedKeys: [],
+      port: 4000,
+      host: '127.0.0.1',
+      production: false,
+    });
+  });
+
+  it('reads a real store, trimming the URL and the key list', () => {
+    expect(
+      loadConfig({
+        ...REAL_STORE,
+        B2B_API_URL: 'https://api-b2b.bigcommerce.com/',
+        B2B_CHANNEL_ID: '2',
+        B2B_TIMEOUT_MS: '2500',
+        GATEWAY_TRUSTED_KEYS: ' key-one-0123456789abcdef , ,key-two-0123456789abcdef,',
+        PORT: '8080',
+        HOST: '0.0.0.0',
+        NODE_ENV: 'production',
+      }),
+    ).toEqual<GatewayConfig>({
+      apiUrl: 'https://api-b2b.bigcommerce.com',
+      store: { storeHash: 'abc123', authToken: AUTH_TOKEN, defaultChannelId: 2 },
+      timeoutMs: 2500,
+      trustedKeys: ['key-one-0123456789abcdef', 'key-two-0123456789abcdef'],
+      port: 8080,
+      host: '0.0.0.0',
+      production: true,
+    });
+  });
+
+  it('treats empty and blank strings as unset', () => {
+    expect(loadConfig({ B2B_API_URL: '', B2B_STORE_HASH: ' ', B2B_AUTH_TOKEN: '', GATEWAY_TRUSTED_KEYS: '' })).toMatchObject({
+      apiUrl: undefined,
+      store: undefined,
+      trustedKeys: [],
+    });
+  });
+
+  it.each<{ problem: string; env: Record<string, string>; lines: string[] }>([
+    {
+      problem: 'production without B2B_API_URL',
+      env: { NODE_ENV: 'production' },
+      lines: ['B2B_API_URL: is required when NODE_ENV=production (the sandbox is for development only)'],
+    },
+    {
+      problem: 'B2B_API_URL without store hash and token',
+      env: { B2B_API_URL: 'https://api-b2b.bigcommerce.com' },
+      lines: ['B2B_STORE_HASH: is required with B2B_API_URL', 'B2B_AUTH_TOKEN: is required with B2B_API_URL'],
+    },
+    {
+      problem: 'B2B_API_URL without a token',
+      env: { B2B_API_URL: 'https://api-b2b.bigcommerce.com', B2B_STORE_HASH: 'abc123' },
+      lines: ['B2B_AUTH_TOKEN: is required with B2B_API_URL'],
+    },
+  ])('$problem: one line per problem', ({ env, lines }) => {
+    const error = configError(env);
+    expect(error.problems).toEqual(lines);
+    expect(error.message).toBe(`Invalid configuration:\n${lines.map((line) => `  - ${line}`).join('\n')}`);
+  });
+
+  it.each<[string, string]>([
+    ['B2B_API_URL', 'not a url'],
+    ['B2B_API_URL', 'ftp://api-b2b.bigcommerce.com'],
+    ['B2B_STORE_HASH', 'abc 123'],
+    ['B2B_TIMEOUT_MS', 'ten seconds'],
+    ['B2B_TIMEOUT_MS', '0'],
+    ['B2B_TIMEOUT_MS', '-100'],
+    ['B2B_TIMEOUT_MS', '1.5'],
+    ['B2B_CHANNEL_ID', '0'],
+    ['B2B_CHANNEL_ID', 'one'],
+    ['PORT', '65536'],
+    ['PORT', '-1'],
+    ['PORT', 'http'],
+  ])('%s=%j is one line naming the variable', (name, value) => {
+    const error = configError({ ...REAL_STORE, [name]: value });
+    expect(error.problems).toHaveLength(1);
+    expect(error.problems[0]).toMatch(new RegExp(`^${name}: `));
+  });
+
+  it('a trusted key shorter than 16 characters is refused without printing it', () => {
+    const error = configError({ GATEWAY_TRUSTED_KEYS: 'long-enough-key-0123456789,abc123' });
+    expect(error.problems).toEqual(['GATEWAY_TRUSTED_KEYS: 1 key(s) shorter than 16 characters']);
+    expect(everythingPrinted(error)).not.toContain('abc123');
+    expect(everythingPrinted(error)).not.toContain('long-enough-key-0123456789');
+  });
+
+  it('several bad values: one line each', () => {
+    const error = configError({ ...REAL_STORE, B2B_TIMEOUT_MS: 'x', PORT: '99999', B2B_CHANNEL_ID: '-2' });
+    expect(error.problems.map((line) => line.split(':')[0]).sort()).toEqual(['B2B_CHANNEL_ID', 'B2B_TIMEOUT_MS', 'PORT']);
+  });
+
+  it('reports a missing store hash and token together with a bad number, not one after the other', () => {
+    const error = configError({ B2B_API_URL: 'https://api-b2b.bigcommerce.com', B2B_TIMEOUT_MS: 'x' });
+    expect(error.problems.map((line) => line.split(':')[0]).sort()).toEqual(['B2B_AUTH_TOKEN', 'B2B_STORE_HASH', 'B2B_TIMEOUT_MS']);
+  });
+
+  it('reports a too-short trusted key together with a bad number', () => {
+    const error = configError({ GATEWAY_TRUSTED_KEYS: 'abc123', PORT: 'http' });
+    expect(error.problems.map((line) => line.split(':')[0]).sort()).toEqual(['GATEWAY_TRUSTED_KEYS', 'PORT']);
+  });
+
+  describe('never prints the B2B_AUTH_TOKEN value', () => {
+    it.each<[string, Record<string, string>]>([
+      ['with a bad URL, store hash, numbers and keys', { ...REAL_STORE, B2B_API_URL: 'nope', B2B_STORE_HASH: 'has space', B2B_TIMEOUT_MS: 'x', PORT: 'y', GATEWAY_TRUSTED_KEYS: 'short' }],
+      ['without a store hash', { B2B_API_URL: REAL_STORE.B2B_API_URL, B2B_AUTH_TOKEN: AUTH_TOKEN }],
+      ['in production with the token but no URL', { NODE_ENV: 'production', B2B_AUTH_TOKEN: AUTH_TOKEN, B2B_STORE_HASH: 'abc123' }],
+      ['pasted into B2B_API_URL by mistake', { ...REAL_STORE, B2B_API_URL: AUTH_TOKEN }],
+      ['pasted into B2B_STORE_HASH by mistake', { ...REAL_STORE, B2B_STORE_HASH: `${AUTH_TOKEN} ` + AUTH_TOKEN }],
+      ['pasted into B2B_TIMEOUT_MS by mistake', { ...REAL_STORE, B2B_TIMEOUT_MS: AUTH_TOKEN }],
+      ['pasted into PORT by mistake', { ...REAL_STORE, PORT: AUTH_TOKEN }],
+    ])('%s', (_case, env) => {
+      const error = configError(env);
+      expect(error.problems.length).toBeGreaterThan(0);
+      expect(everythingPrinted(error)).not.toContain(AUTH_TOKEN);
+      expect(everythingPrinted(error)).not.toContain('Sup3rSecret');
+    });
+  });
+});

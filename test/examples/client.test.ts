@@ -1,0 +1,44 @@
+import { ClientError } from 'graphql-request';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { errorCode, loginAndViewer } from '../../examples/client/login-and-viewer.js';
+import { DEMO_BUYER, SANDBOX_USERS } from '../../src/sandbox/index.js';
+import { startHarness, type Harness } from '../harness.js';
+
+let harness: Harness;
+beforeAll(async () => {
+  harness = await startHarness();
+});
+afterAll(() => harness.close());
+beforeEach(() => harness.sandbox.clearRequests());
+
+describe('examples/client: loginAndViewer', () => {
+  it('logs the demo buyer in and gets the same buyer back from viewer', async () => {
+    const result = await loginAndViewer(harness.url, DEMO_BUYER.email, DEMO_BUYER.password);
+
+    expect(result).toEqual({
+      token: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
+      expiresAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      viewer: {
+        id: String(SANDBOX_USERS.buyer.userId),
+        bcId: SANDBOX_USERS.buyer.bcId,
+        email: DEMO_BUYER.email,
+        firstName: 'Marie',
+        lastName: 'Curie',
+        role: 'SENIOR_BUYER',
+        roleCode: 1,
+      },
+    });
+    // login, then currentUser with the token the example got.
+    expect(harness.sandbox.requests.map((request) => [request.path, request.headers['authorization']])).toEqual([
+      ['/graphql', undefined],
+      ['/graphql', `Bearer ${result.token}`],
+    ]);
+  });
+
+  it('rejects with a ClientError whose code is UNAUTHENTICATED for a wrong password', async () => {
+    const failure = await loginAndViewer(harness.url, DEMO_BUYER.email, 'wrong password').catch((error: unknown) => error);
+
+    expect(failure).toBeInstanceOf(ClientError);
+    expect(errorCode(failure)).toBe('UNAUTHENTICATED');
+  });
+});
