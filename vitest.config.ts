@@ -1,6 +1,15 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 
+const require = createRequire(import.meta.url);
+
 export default defineConfig({
+  resolve: {
+    // graphql 16 ships an ESM and a CommonJS copy. Node gives every package the CommonJS one;
+    // without this, Vite would give our sources the ESM one, and `instanceof GraphQLError`
+    // checks in Yoga would fail in tests only.
+    alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 20_000,
