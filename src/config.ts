@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ORIGIN_PATTERN } from './plugins/cors.js';
 
 /** One BigCommerce store the gateway serves. */
 export interface StoreConfig {
@@ -23,6 +24,11 @@ export interface GatewayConfig {
   timeoutMs: number;
   /** Keys that make a request with `X-Gateway-Key: <key>` a trusted server caller. @default [] */
   trustedKeys: string[];
+  /**
+   * Browser origins granted CORS (`https://shop.example`, `http://localhost:*`, or `*` without
+   * credentials). `undefined`: none, or `http://localhost:*` and `http://127.0.0.1:*` on the sandbox.
+   */
+  corsOrigins: string[] | undefined;
   /** @default 4000 */
   port: number;
   /** @default '127.0.0.1' */
@@ -49,6 +55,7 @@ const environmentSchema = z.object({
   B2B_CHANNEL_ID: number(z.number().int().positive(), 1),
   B2B_TIMEOUT_MS: number(z.number().int().positive(), 10_000),
   GATEWAY_TRUSTED_KEYS: optionalText,
+  GATEWAY_CORS_ORIGINS: optionalText,
   PORT: number(z.number().int().min(0).max(65_535), 4000),
   HOST: optionalText.transform((value) => value ?? '127.0.0.1'),
 });
@@ -70,6 +77,9 @@ function crossChecks(env: Record<string, string | undefined>): string[] {
   }
   const shortKeys = splitList(env['GATEWAY_TRUSTED_KEYS']).filter((key) => key.length < 16);
   if (shortKeys.length > 0) problems.push(`GATEWAY_TRUSTED_KEYS: ${shortKeys.length} key(s) shorter than 16 characters`);
+  for (const origin of splitList(env['GATEWAY_CORS_ORIGINS'])) {
+    if (!ORIGIN_PATTERN.test(origin)) problems.push(`GATEWAY_CORS_ORIGINS: "${origin}" is not an origin like https://shop.example or http://localhost:*`);
+  }
   return problems;
 }
 
@@ -108,6 +118,7 @@ export function loadConfig(env: Record<string, string | undefined>): GatewayConf
         : undefined,
     timeoutMs: value.B2B_TIMEOUT_MS,
     trustedKeys: splitList(value.GATEWAY_TRUSTED_KEYS),
+    corsOrigins: value.GATEWAY_CORS_ORIGINS === undefined ? undefined : splitList(value.GATEWAY_CORS_ORIGINS),
     port: value.PORT,
     host: value.HOST,
     production: value.NODE_ENV === 'production',

@@ -2,6 +2,7 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { GatewayConfig, StoreConfig } from './config.js';
 import { createContextFactory, type GatewayContext, type GatewayServices } from './context.js';
 import { createLogger, type Logger } from './logger.js';
+import { corsOptions, SANDBOX_CORS_ORIGINS } from './plugins/cors.js';
 import { graphiqlOptions } from './plugins/graphiql.js';
 import { useErrorMapping } from './plugins/use-error-mapping.js';
 import type { Sandbox } from './sandbox/index.js';
@@ -79,6 +80,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       demo: sandbox && (await import('./sandbox/index.js')).DEMO_BUYER,
     }),
     landingPage: false,
+    cors: corsOptions(config.corsOrigins ?? (sandbox ? SANDBOX_CORS_ORIGINS : [])),
   });
 
   if (sandbox !== undefined) {

@@ -1,0 +1,38 @@
+import type { CORSOptions } from 'graphql-yoga';
+
+/** Origins allowed when the gateway runs on the embedded sandbox and none are configured. */
+export const SANDBOX_CORS_ORIGINS = ['http://localhost:*', 'http://127.0.0.1:*'];
+
+/** Request headers a browser may send. `X-Gateway-Key` is not one: it belongs to servers. */
+const ALLOWED_HEADERS = ['accept', 'authorization', 'content-type', 'x-graphql-yoga-csrf', 'x-request-id'];
+
+/** A pattern is an origin (`https://shop.example`), an origin with any port (`http://localhost:*`), or `*`. */
+export const ORIGIN_PATTERN = /^(\*|https?:\/\/[a-z0-9.-]+(:(\d{1,5}|\*))?)$/i;
+
+function matcher(patterns: readonly string[]): (origin: string) => boolean {
+  const exact = new Set(patterns.filter((pattern) => !pattern.endsWith(':*')).map((pattern) => pattern.toLowerCase()));
+  const anyPort = patterns.filter((pattern) => pattern.endsWith(':*')).map((pattern) => pattern.slice(0, -2).toLowerCase());
+  return (origin) => {
+    const lower = origin.toLowerCase();
+    if (exact.has(lower)) return true;
+    return anyPort.some((base) => lower === base || (lower.startsWith(`${base}:`) && /^\d{1,5}$/.test(lower.slice(base.length + 1))));
+  };
+}
+
+/**
+ * Yoga's `cors` option. Yoga's default reflects any origin with credentials; this grants CORS
+ * only to the configured origins (reflecting that one origin, with credentials) and sends no
+ * CORS headers at all to any other. `*` allows every origin, but never with credentials.
+ */
+export function corsOptions(patterns: readonly string[]): (request: Request) => CORSOptions {
+  const allowAll = patterns.includes('*');
+  const allowed = matcher(patterns);
+  const common = { methods: ['GET', 'POST', 'OPTIONS'], allowedHeaders: ALLOWED_HEADERS, maxAge: 600 };
+  return (request) => {
+    const origin = request.headers.get('origin');
+    if (origin === null) return false;
+    if (allowed(origin)) return { ...common, origin: [origin], credentials: true };
+    if (allowAll) return { ...common, origin: '*', credentials: false };
+    return false;
+  };
+}
