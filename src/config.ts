@@ -22,6 +22,15 @@ export interface GatewayConfig {
   store: StoreConfig | undefined;
   /** Deadline of one upstream call, in milliseconds. @default 10000 */
   timeoutMs: number;
+  /**
+   * When B2B GraphQL is unavailable, serve `login` and `authorization` through the REST
+   * credentials and session-JWT endpoints. @default true
+   */
+  pathFailover: boolean;
+  /** Consecutive upstream outages that open a path's circuit. @default 5 */
+  breakerThreshold: number;
+  /** How long an open circuit fails fast before one probe, in milliseconds. @default 10000 */
+  breakerCooldownMs: number;
   /** Keys that make a request with `X-Gateway-Key: <key>` a trusted server caller. @default [] */
   trustedKeys: string[];
   /**
@@ -54,6 +63,9 @@ const environmentSchema = z.object({
   B2B_AUTH_TOKEN: optionalText,
   B2B_CHANNEL_ID: number(z.number().int().positive(), 1),
   B2B_TIMEOUT_MS: number(z.number().int().positive(), 10_000),
+  GATEWAY_PATH_FAILOVER: optionalText.pipe(z.enum(['true', 'false'], 'must be true or false').optional()),
+  GATEWAY_BREAKER_THRESHOLD: number(z.number().int().positive(), 5),
+  GATEWAY_BREAKER_COOLDOWN_MS: number(z.number().int().positive(), 10_000),
   GATEWAY_TRUSTED_KEYS: optionalText,
   GATEWAY_CORS_ORIGINS: optionalText,
   PORT: number(z.number().int().min(0).max(65_535), 4000),
@@ -117,6 +129,9 @@ export function loadConfig(env: Record<string, string | undefined>): GatewayConf
         ? { storeHash: value.B2B_STORE_HASH, authToken: value.B2B_AUTH_TOKEN, defaultChannelId: value.B2B_CHANNEL_ID }
         : undefined,
     timeoutMs: value.B2B_TIMEOUT_MS,
+    pathFailover: value.GATEWAY_PATH_FAILOVER !== 'false',
+    breakerThreshold: value.GATEWAY_BREAKER_THRESHOLD,
+    breakerCooldownMs: value.GATEWAY_BREAKER_COOLDOWN_MS,
     trustedKeys: splitList(value.GATEWAY_TRUSTED_KEYS),
     corsOrigins: value.GATEWAY_CORS_ORIGINS === undefined ? undefined : splitList(value.GATEWAY_CORS_ORIGINS),
     port: value.PORT,

@@ -10,6 +10,7 @@ import { buildGatewaySchema } from './schema.js';
 import { createStoreDirectory } from './stores.js';
 import { createTrustCheck } from './trusted-callers.js';
 import { createB2BGraphQLClient } from './upstream/b2b-graphql/client.js';
+import { createCircuitBreakers } from './upstream/circuit-breaker.js';
 import { createHttpTransport } from './upstream/http-transport.js';
 import { createRestClient } from './upstream/rest/rest-client.js';
 
@@ -55,11 +56,12 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
 
   const logger = options.logger ?? createLogger({ secrets: [store.authToken, ...config.trustedKeys] });
   const transport = createHttpTransport({ timeoutMs: config.timeoutMs });
+  const breakers = createCircuitBreakers({ failureThreshold: config.breakerThreshold, cooldownMs: config.breakerCooldownMs });
   const services: GatewayServices = {
     stores: createStoreDirectory(store),
     upstream: {
-      rest: createRestClient(apiUrl, transport),
-      graphql: createB2BGraphQLClient(`${apiUrl}/graphql`, transport),
+      rest: createRestClient(apiUrl, transport, breakers),
+      graphql: createB2BGraphQLClient(`${apiUrl}/graphql`, transport, breakers),
     },
     logger,
     isTrustedKey: createTrustCheck(config.trustedKeys),

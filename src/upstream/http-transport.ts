@@ -9,6 +9,10 @@ export interface HttpTransportOptions {
   connections?: number;
   /** Largest answer body accepted, in bytes; a larger one is an UPSTREAM_BAD_RESPONSE. @default 1048576 */
   maxResponseBytes?: number;
+  /** Attempts of one call, retries included (see {@link HttpTransport.send}). @default 3 */
+  maxAttempts?: number;
+  /** First retry's backoff ceiling in ms; doubles each retry, with full jitter. @default 50 */
+  backoffMs?: number;
 }
 
 /** One upstream call. `endpoint` names it in errors and logs: it must hold no secret. */
@@ -28,6 +32,12 @@ export interface HttpAnswer {
 }
 
 export interface HttpTransport {
+  /**
+   * Sends one call within the deadline. Retries, with backoff and jitter and within the same
+   * deadline, only what cannot repeat an effect: failures before the request left (connection
+   * refused, DNS, connect timeout) for any method, and for GETs also resets and 502/503/504.
+   * A POST or DELETE the upstream may have seen is never replayed.
+   */
   send(call: HttpCall): Promise<HttpAnswer>;
   /** Closes the pooled connections. */
   close(): Promise<void>;
@@ -48,8 +58,34 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
     bodyTimeout: options.timeoutMs + 1_000,
   });
 
+  const maxAttempts = options.maxAttempts ?? 3;
+  const backoffMs = options.backoffMs ?? 50;
+
   async function send(call: HttpCall): Promise<HttpAnswer> {
+    const startedAt = Date.now();
     const deadline = AbortSignal.timeout(options.timeoutMs);
+    const idempotent = call.method === 'GET';
+    for (let attempt = 1; ; attempt++) {
+      // Each attempt ends in an answer to return or an error to throw, unless it may be retried.
+      let settle: () => HttpAnswer;
+      try {
+        const answer = await sendOnce(call, deadline);
+        if (!(idempotent && RETRYABLE_STATUSES.has(answer.status))) return answer;
+        settle = () => answer;
+      } catch (error) {
+        if (!(isBeforeSend(error) || (idempotent && error instanceof UpstreamUnavailableError))) throw error;
+        settle = () => {
+          throw error;
+        };
+      }
+      // Full jitter: a random wait up to a doubling ceiling, and never past the deadline.
+      const wait = Math.random() * backoffMs * 2 ** (attempt - 1);
+      if (attempt >= maxAttempts || Date.now() - startedAt + wait >= options.timeoutMs) return settle();
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+
+  async function sendOnce(call: HttpCall, deadline: AbortSignal): Promise<HttpAnswer> {
     try {
       const response = await request(call.url, {
         method: call.method,
@@ -80,6 +116,17 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   }
 
   return { send, close: () => agent.close() };
+}
+
+const RETRYABLE_STATUSES = new Set([502, 503, 504]);
+
+// Errors raised while connecting: the request never left, so even a POST may be sent again.
+const BEFORE_SEND_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+function isBeforeSend(error: unknown): boolean {
+  if (!(error instanceof UpstreamUnavailableError)) return false;
+  const code = (error.cause as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && BEFORE_SEND_CODES.has(code);
 }
 
 function describeNetworkError(error: unknown): string {

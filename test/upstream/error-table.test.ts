@@ -211,12 +211,23 @@ function expectSuccess(reply: GraphQLReply, path: UpstreamPath): void {
 const requestsTo = (harness: Harness, match: string) =>
   harness.sandbox.requests.filter((request) => `${request.method} ${request.path}` === match).length;
 
-/** Injects `fault` once, runs the path, checks the fault was used, then checks the path works again. */
+/** The transport's attempts per call: GETs are retried on failures that cannot repeat an effect. */
+const MAX_ATTEMPTS = 3;
+
+/** A fault the transport retries on an idempotent (GET) path. */
+const retriedOn = (path: UpstreamPath, fault: Omit<FaultSpec, 'match' | 'times'>) =>
+  path.match.startsWith('GET ') && (fault.drop !== undefined || [502, 503, 504].includes(fault.status ?? 0));
+
+/**
+ * Injects `fault` for one call (on a GET path, for every attempt of that call), runs the path,
+ * checks the fault was used as often as the transport may try, then checks the path works again.
+ */
 async function underFault(harness: Harness, path: UpstreamPath, fault: Omit<FaultSpec, 'match' | 'times'>): Promise<GraphQLReply> {
+  const attempts = retriedOn(path, fault) ? MAX_ATTEMPTS : 1;
   harness.sandbox.clearRequests();
-  harness.sandbox.injectFault({ ...fault, match: path.match, times: 1 });
+  harness.sandbox.injectFault({ ...fault, match: path.match, times: attempts });
   const reply = await path.run(harness);
-  expect(requestsTo(harness, path.match), 'the injected fault was used').toBe(1);
+  expect(requestsTo(harness, path.match), 'the injected fault was used').toBe(attempts);
   harness.sandbox.clearFaults();
   expectSuccess(await path.run(harness), path);
   return reply;
@@ -242,6 +253,28 @@ describe('the error table, on every upstream path', () => {
 
     it.each(FAULTS)('$name', async ({ fault, expected }) => {
       expectError(await underFault(h, path, fault(path)), path, expected);
+    });
+  });
+
+  describe('retries', () => {
+    const sessionJwt = PATHS.find((path) => path.via === 'REST_SESSION_JWT') as UpstreamPath;
+    const credentials = PATHS.find((path) => path.via === 'REST_CREDENTIALS') as UpstreamPath;
+
+    it.each([
+      { name: 'a dropped connection', fault: { drop: 'before-headers' } as const },
+      { name: 'an HTML 502', fault: { status: 502, body: HTML_502, contentType: 'text/html' } },
+    ])('a GET recovers from one $name by retrying', async ({ fault }) => {
+      h.sandbox.clearRequests();
+      h.sandbox.injectFault({ ...fault, match: sessionJwt.match, times: 1 });
+      expectSuccess(await sessionJwt.run(h), sessionJwt);
+      expect(requestsTo(h, sessionJwt.match)).toBe(2);
+    });
+
+    it('a POST the upstream may have seen is never replayed', async () => {
+      h.sandbox.clearRequests();
+      h.sandbox.injectFault({ drop: 'mid-body', match: credentials.match, times: 1 });
+      expectError(await credentials.run(h), credentials, UNAVAILABLE);
+      expect(requestsTo(h, credentials.match)).toBe(1);
     });
   });
 

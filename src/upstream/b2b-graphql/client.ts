@@ -9,6 +9,7 @@ import {
   UpstreamResponseShapeError,
   UpstreamUnavailableError,
 } from '../../errors.js';
+import type { CircuitBreakers } from '../circuit-breaker.js';
 import type { HttpTransport } from '../http-transport.js';
 import { upstreamPermissions, upstreamUser, type UpstreamPermission, type UpstreamUser } from '../models.js';
 import { retryAfterSeconds } from '../rest/rest-client.js';
@@ -81,7 +82,7 @@ const DOCUMENT_MISMATCH = /^(Cannot query field|Unknown argument|Unknown type|Sy
  * size limit). No X-Auth-Token is ever attached: `login` and `authorization` are anonymous, and
  * `currentUser` carries only the buyer's own token.
  */
-export function createB2BGraphQLClient(endpointUrl: string, transport: HttpTransport): B2BGraphQLClient {
+export function createB2BGraphQLClient(endpointUrl: string, transport: HttpTransport, breakers: CircuitBreakers): B2BGraphQLClient {
   const client = new GraphQLClient(endpointUrl, {
     fetch: async (url: URL | RequestInfo, init?: RequestInit) => {
       const headers: Record<string, string> = {};
@@ -107,17 +108,19 @@ export function createB2BGraphQLClient(endpointUrl: string, transport: HttpTrans
     },
   });
 
-  async function run(name: string, send: () => Promise<unknown>): Promise<unknown> {
+  function run(name: string, send: () => Promise<unknown>): Promise<unknown> {
     const endpoint = `graphql ${name}`;
-    try {
-      return await send();
-    } catch (error) {
-      if (error instanceof UpstreamError) throw error;
-      if (!(error instanceof ClientError)) {
-        throw new UpstreamResponseShapeError(endpoint, 'answer is not a GraphQL response', { cause: error });
+    return breakers.run(endpoint, async () => {
+      try {
+        return await send();
+      } catch (error) {
+        if (error instanceof UpstreamError) throw error;
+        if (!(error instanceof ClientError)) {
+          throw new UpstreamResponseShapeError(endpoint, 'answer is not a GraphQL response', { cause: error });
+        }
+        throw classify(endpoint, error.response);
       }
-      throw classify(endpoint, error.response);
-    }
+    });
   }
 
   // Like BigCommerce's own portal, read the body whatever the HTTP status; then decide.

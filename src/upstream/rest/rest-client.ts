@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { StoreConfig } from '../../config.js';
 import { UpstreamHttpError, UpstreamRateLimitError, UpstreamResponseShapeError, UpstreamUnavailableError } from '../../errors.js';
+import type { CircuitBreakers } from '../circuit-breaker.js';
 import { headerValue, type HttpAnswer, type HttpTransport } from '../http-transport.js';
 import { normaliseErrorBody } from './envelope.js';
 
@@ -29,10 +30,12 @@ export interface RestClient {
  * success bodies with zod. Failures are thrown as `UpstreamError`s; callers turn the 4xx ones
  * that mean something for their endpoint into domain errors.
  */
-export function createRestClient(baseUrl: string, transport: HttpTransport): RestClient {
+export function createRestClient(baseUrl: string, transport: HttpTransport, breakers: CircuitBreakers): RestClient {
   return {
     async call(call) {
       const endpoint = `${call.method} ${call.path}`;
+      // One circuit per route, not per user id: `GET /api/v3/io/users/:id`.
+      const route = `${call.method} ${call.path.replace(/\/\d+(?=\/|$)/g, '/:id')}`;
       const url = new URL(baseUrl + call.path);
       for (const [name, value] of Object.entries(call.query ?? {})) {
         if (value !== undefined) url.searchParams.set(name, String(value));
@@ -45,10 +48,13 @@ export function createRestClient(baseUrl: string, transport: HttpTransport): Res
         body = JSON.stringify(call.body);
       }
 
-      const answer = await transport.send({ endpoint, method: call.method, url: url.href, headers, ...(body === undefined ? {} : { body }) });
-      const json = parseJson(answer.body);
-      const status = effectiveStatus(answer.status, json);
-      if (status >= 400) throw errorFromAnswer(endpoint, status, answer, json);
+      const { answer, json } = await breakers.run(route, async () => {
+        const answer = await transport.send({ endpoint, method: call.method, url: url.href, headers, ...(body === undefined ? {} : { body }) });
+        const json = parseJson(answer.body);
+        const status = effectiveStatus(answer.status, json);
+        if (status >= 400) throw errorFromAnswer(endpoint, status, answer, json);
+        return { answer, json };
+      });
 
       const data = typeof json === 'object' && json !== null ? (json as { data?: unknown }).data : undefined;
       const parsed = call.data.safeParse(data);
