@@ -10,8 +10,8 @@ import { buildGatewaySchema } from './schema.js';
 import { createStoreDirectory } from './stores.js';
 import { createTrustCheck } from './trusted-callers.js';
 import { createB2BGraphQLClient } from './upstream/b2b-graphql/client.js';
-import { createCircuitBreakers } from './upstream/circuit-breaker.js';
-import { createHttpTransport } from './upstream/http-transport.js';
+import { type CircuitBreakers, createCircuitBreakers } from './upstream/circuit-breaker.js';
+import { createHttpTransport, type HttpTransport } from './upstream/http-transport.js';
 import { createRestClient } from './upstream/rest/rest-client.js';
 
 /** Options of {@link createGateway} beyond the configuration. */
@@ -32,6 +32,11 @@ export interface Gateway {
   sandbox: Sandbox | undefined;
   /** The configuration in force (with the sandbox's URL and store filled in). */
   config: GatewayConfig;
+  /** The upstream connection pool and circuits, for health checks, metrics and tests. */
+  upstream: {
+    connections: HttpTransport['stats'];
+    circuits: CircuitBreakers['states'];
+  };
   /** Closes upstream connections and the embedded sandbox. Does not close an HTTP server you made. */
   close(): Promise<void>;
 }
@@ -93,6 +98,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     yoga,
     sandbox,
     config: { ...config, apiUrl, store },
+    upstream: { connections: transport.stats, circuits: breakers.states },
     async close() {
       await transport.close();
       await sandbox?.close();

@@ -39,6 +39,8 @@ export interface HttpTransport {
    * A POST or DELETE the upstream may have seen is never replayed.
    */
   send(call: HttpCall): Promise<HttpAnswer>;
+  /** Per upstream origin: requests in flight and queued. The pool is idle when both are 0. */
+  stats(): Record<string, { running: number; pending: number }>;
   /** Closes the pooled connections. */
   close(): Promise<void>;
 }
@@ -115,7 +117,12 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
     }
   }
 
-  return { send, close: () => agent.close() };
+  const stats = () =>
+    Object.fromEntries(
+      Object.entries(agent.stats).map(([origin, pool]) => [origin, { running: pool.running, pending: pool.pending }]),
+    );
+
+  return { send, stats, close: () => agent.close() };
 }
 
 const RETRYABLE_STATUSES = new Set([502, 503, 504]);
