@@ -11,6 +11,30 @@ export interface StoreConfig {
   defaultChannelId: number;
 }
 
+/**
+ * Limits on the credential paths (`login`, `authorization`, `issueStorefrontToken` by credentials
+ * or session JWT), all paths sharing one budget per account and one per client address. Only
+ * attempts the upstream refused stay counted (see `rate-limit/credential-limiter.ts`). 0 turns a
+ * budget off.
+ */
+export interface CredentialLimitsConfig {
+  /** Refused attempts per account (email, case-folded) per minute. `GATEWAY_RATE_LIMIT_ACCOUNT_PER_MINUTE`. @default 5 */
+  accountPerMinute: number;
+  /** Refused attempts per account per hour. `GATEWAY_RATE_LIMIT_ACCOUNT_PER_HOUR`. @default 20 */
+  accountPerHour: number;
+  /** Refused attempts per client address per minute. `GATEWAY_RATE_LIMIT_ADDRESS_PER_MINUTE`. @default 20 */
+  addressPerMinute: number;
+  /** Refused attempts per client address per hour. `GATEWAY_RATE_LIMIT_ADDRESS_PER_HOUR`. @default 200 */
+  addressPerHour: number;
+  /**
+   * Least time, in milliseconds, before a credential path answers UNAUTHENTICATED or
+   * RATE_LIMITED, so unknown accounts, wrong passwords and refusals look alike. 0 turns it off.
+   * `GATEWAY_MIN_FAILED_LOGIN_MS`.
+   * @default 400
+   */
+  minFailedAnswerMs: number;
+}
+
 /** The gateway's configuration, read once from the environment by {@link loadConfig}. */
 export interface GatewayConfig {
   /**
@@ -44,6 +68,22 @@ export interface GatewayConfig {
   host: string;
   /** `NODE_ENV === 'production'`. @default false */
   production: boolean;
+  /**
+   * Redis shared by several gateway instances, for the rate-limit counters
+   * (`redis://[user:password@]host:port[/db]`, `rediss://` for TLS). A secret: never logged.
+   * `undefined`: counters live in this process's memory. `GATEWAY_REDIS_URL`.
+   * @default undefined
+   */
+  redisUrl: string | undefined;
+  /**
+   * How many reverse proxies in front of the gateway append to `X-Forwarded-For`; the client
+   * address is the entry the outermost one wrote. 0: the header is ignored and the TCP peer is
+   * the client. `GATEWAY_TRUST_PROXY`: `false`, `true` (one proxy) or a number.
+   * @default 0
+   */
+  trustedProxyHops: number;
+  /** Limits on the credential paths. */
+  credentialLimits: CredentialLimitsConfig;
 }
 
 // An empty variable means "not set", for text and numbers alike.
@@ -68,6 +108,15 @@ const environmentSchema = z.object({
   GATEWAY_BREAKER_COOLDOWN_MS: number(z.number().int().positive(), 10_000),
   GATEWAY_TRUSTED_KEYS: optionalText,
   GATEWAY_CORS_ORIGINS: optionalText,
+  GATEWAY_REDIS_URL: optionalText.pipe(z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional()),
+  GATEWAY_TRUST_PROXY: optionalText
+    .pipe(z.string().regex(/^(true|false|\d+)$/, 'must be true, false or a number of proxies').optional())
+    .transform((value) => (value === undefined || value === 'false' ? 0 : value === 'true' ? 1 : Number(value))),
+  GATEWAY_RATE_LIMIT_ACCOUNT_PER_MINUTE: number(z.number().int().min(0), 5),
+  GATEWAY_RATE_LIMIT_ACCOUNT_PER_HOUR: number(z.number().int().min(0), 20),
+  GATEWAY_RATE_LIMIT_ADDRESS_PER_MINUTE: number(z.number().int().min(0), 20),
+  GATEWAY_RATE_LIMIT_ADDRESS_PER_HOUR: number(z.number().int().min(0), 200),
+  GATEWAY_MIN_FAILED_LOGIN_MS: number(z.number().int().min(0).max(10_000), 400),
   PORT: number(z.number().int().min(0).max(65_535), 4000),
   HOST: optionalText.transform((value) => value ?? '127.0.0.1'),
 });
@@ -137,5 +186,14 @@ export function loadConfig(env: Record<string, string | undefined>): GatewayConf
     port: value.PORT,
     host: value.HOST,
     production: value.NODE_ENV === 'production',
+    redisUrl: value.GATEWAY_REDIS_URL,
+    trustedProxyHops: value.GATEWAY_TRUST_PROXY,
+    credentialLimits: {
+      accountPerMinute: value.GATEWAY_RATE_LIMIT_ACCOUNT_PER_MINUTE,
+      accountPerHour: value.GATEWAY_RATE_LIMIT_ACCOUNT_PER_HOUR,
+      addressPerMinute: value.GATEWAY_RATE_LIMIT_ADDRESS_PER_MINUTE,
+      addressPerHour: value.GATEWAY_RATE_LIMIT_ADDRESS_PER_HOUR,
+      minFailedAnswerMs: value.GATEWAY_MIN_FAILED_LOGIN_MS,
+    },
   };
 }

@@ -1,6 +1,8 @@
 import type { YogaInitialContext } from 'graphql-yoga';
 import { createUserLoader, type UserLoader } from './loaders/users.js';
 import type { Logger } from './logger.js';
+import { clientAddressOf } from './rate-limit/client-address.js';
+import type { CredentialLimiter } from './rate-limit/credential-limiter.js';
 import type { StoreDirectory } from './stores.js';
 import { GATEWAY_KEY_HEADER } from './trusted-callers.js';
 import type { B2BGraphQLClient } from './upstream/b2b-graphql/client.js';
@@ -14,6 +16,8 @@ export interface GatewayServices {
     rest: RestClient;
     /** B2B GraphQL Storefront API: anonymous operations, and `currentUser` with the buyer's own token. */
     graphql: B2BGraphQLClient;
+    /** Serve `login`/`authorization` over REST while B2B GraphQL is down (`config.pathFailover`). */
+    failover: boolean;
   };
   logger: Logger;
   isTrustedKey: (presented: string | null) => boolean;
@@ -21,6 +25,14 @@ export interface GatewayServices {
   now: () => Date;
   /** Upstream calls in flight at once for one `_entities` batch. @default 4 */
   entityConcurrency: number;
+  /**
+   * Wraps each upstream call of a credential path (`login`, `authorization`,
+   * `issueStorefrontToken` by credentials or session JWT): budgets per account and per client
+   * address, and a floor on the time a failed answer takes.
+   */
+  credentialLimiter: CredentialLimiter;
+  /** Reverse proxies whose `X-Forwarded-For` entries name the client (`GATEWAY_TRUST_PROXY`). @default 0 */
+  trustedProxyHops: number;
 }
 
 /** Per-request DataLoaders, built on first use. */
@@ -34,6 +46,11 @@ export interface GatewayContext extends YogaInitialContext, GatewayServices {
   /** The request carries a valid `X-Gateway-Key`: a server caller, not a browser. */
   trusted: boolean;
   loaders: GatewayLoaders;
+  /**
+   * The client's address as rate limits count it: the TCP peer (or the trusted proxies'
+   * `X-Forwarded-For` entry), IPv6 by /64; `'unknown'` without a socket (`yoga.fetch`).
+   */
+  clientAddress: string;
 }
 
 /** Yoga's `context` factory: per-request values on top of the shared services. */
@@ -43,6 +60,7 @@ export function createContextFactory(services: GatewayServices) {
     ...services,
     trusted: services.isTrustedKey(initial.request.headers.get(GATEWAY_KEY_HEADER)),
     loaders: lazyLoaders(services),
+    clientAddress: clientAddressOf(initial, services.trustedProxyHops),
   });
 }
 

@@ -33,6 +33,21 @@ export class CredentialsRejectedError extends GatewayError {}
 /** The upstream refused a JWT: malformed, expired or not signed by BigCommerce. */
 export class TokenRejectedError extends GatewayError {}
 
+/**
+ * The gateway's own limit on credential attempts (per account or per client address) is used
+ * up; the upstream was not called. The message says which budget, for the log; it never holds
+ * the email or the address.
+ */
+export class RateLimitedError extends GatewayError {
+  constructor(
+    /** Whole seconds until an attempt can succeed again; at least 1. */
+    readonly retryAfterSeconds: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** Base class for everything that went wrong between the gateway and BigCommerce. */
 export abstract class UpstreamError extends GatewayError {
   constructor(

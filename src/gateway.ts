@@ -1,10 +1,15 @@
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { GatewayConfig, StoreConfig } from './config.js';
 import { createContextFactory, type GatewayContext, type GatewayServices } from './context.js';
 import { createLogger, type Logger } from './logger.js';
 import { corsOptions, SANDBOX_CORS_ORIGINS } from './plugins/cors.js';
 import { graphiqlOptions } from './plugins/graphiql.js';
+import { bodyLimitOptions, useCloseAfterTooLarge } from './plugins/use-body-limit.js';
 import { useErrorMapping } from './plugins/use-error-mapping.js';
+import { useProductionGuards } from './plugins/use-production-guards.js';
+import { useQueryLimits } from './plugins/use-query-limits.js';
+import { openCredentialLimiter } from './rate-limit/open.js';
 import type { Sandbox } from './sandbox/index.js';
 import { buildGatewaySchema } from './schema.js';
 import { createStoreDirectory } from './stores.js';
@@ -37,7 +42,10 @@ export interface Gateway {
     connections: HttpTransport['stats'];
     circuits: CircuitBreakers['states'];
   };
-  /** Closes upstream connections and the embedded sandbox. Does not close an HTTP server you made. */
+  /**
+   * Closes upstream connections, the rate-limit store (Redis) and the embedded sandbox. Does not
+   * close an HTTP server you made.
+   */
   close(): Promise<void>;
 }
 
@@ -62,22 +70,36 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const logger = options.logger ?? createLogger({ secrets: [store.authToken, ...config.trustedKeys] });
   const transport = createHttpTransport({ timeoutMs: config.timeoutMs });
   const breakers = createCircuitBreakers({ failureThreshold: config.breakerThreshold, cooldownMs: config.breakerCooldownMs });
+  const credentialLimiter = await openCredentialLimiter(config, logger);
   const services: GatewayServices = {
     stores: createStoreDirectory(store),
     upstream: {
       rest: createRestClient(apiUrl, transport, breakers),
       graphql: createB2BGraphQLClient(`${apiUrl}/graphql`, transport, breakers),
+      failover: config.pathFailover,
     },
     logger,
     isTrustedKey: createTrustCheck(config.trustedKeys),
     now: options.now ?? (() => new Date()),
     entityConcurrency: options.entityConcurrency ?? 4,
+    credentialLimiter,
+    trustedProxyHops: config.trustedProxyHops,
   };
 
   const yoga = createYoga<Record<string, never>, GatewayContext>({
     schema: buildGatewaySchema(),
     context: createContextFactory(services),
-    plugins: [useErrorMapping(logger)],
+    plugins: [
+      useErrorMapping(logger),
+      useQueryLimits({ blockFieldSuggestions: config.production }),
+      // In every mode, so a client that works in development works in production: a request
+      // a browser sends without a CORS preflight (a GET, or a form or text/plain POST) needs an
+      // `x-graphql-yoga-csrf` header, or is refused with HTTP 403. JSON POSTs are unaffected.
+      useCSRFPrevention(),
+      ...(config.production ? [useProductionGuards({ isTrustedKey: services.isTrustedKey })] : []),
+      useCloseAfterTooLarge(),
+    ],
+    ...bodyLimitOptions(),
     logging: logger,
     // Unexpected errors reach clients as "Unexpected error."; never with a stack, in any mode.
     maskedErrors: { isDev: false },
@@ -100,6 +122,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     config: { ...config, apiUrl, store },
     upstream: { connections: transport.stats, circuits: breakers.states },
     async close() {
+      await credentialLimiter.close();
       await transport.close();
       await sandbox?.close();
     },

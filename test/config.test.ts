@@ -32,6 +32,9 @@ describe('loadConfig', () => {
       port: 4000,
       host: '127.0.0.1',
       production: false,
+      redisUrl: undefined,
+      trustedProxyHops: 0,
+      credentialLimits: { accountPerMinute: 5, accountPerHour: 20, addressPerMinute: 20, addressPerHour: 200, minFailedAnswerMs: 400 },
     });
   });
 
@@ -60,6 +63,9 @@ describe('loadConfig', () => {
       port: 8080,
       host: '0.0.0.0',
       production: true,
+      redisUrl: undefined,
+      trustedProxyHops: 0,
+      credentialLimits: { accountPerMinute: 5, accountPerHour: 20, addressPerMinute: 20, addressPerHour: 200, minFailedAnswerMs: 400 },
     });
   });
 

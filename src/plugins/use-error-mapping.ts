@@ -5,6 +5,7 @@ import {
   ForbiddenError,
   type GatewayError,
   InputValidationError,
+  RateLimitedError,
   TokenRejectedError,
   UpstreamError,
   UpstreamRateLimitError,
@@ -40,6 +41,15 @@ export function publicError(error: unknown): PublicError | undefined {
     return { code: 'UNAUTHENTICATED', message: 'Invalid email or password.', level: 'info' };
   }
   if (error instanceof TokenRejectedError) return { code: 'UNAUTHENTICATED', message: 'Invalid or expired token.', level: 'info' };
+  if (error instanceof RateLimitedError) {
+    // The same words whether or not the account exists: the limiter never asks the upstream.
+    return {
+      code: 'RATE_LIMITED',
+      message: 'Too many sign-in attempts; try again later.',
+      extensions: { retryAfter: error.retryAfterSeconds },
+      level: 'info',
+    };
+  }
   if (error instanceof UpstreamRateLimitError) {
     return {
       code: 'RATE_LIMITED',

@@ -211,6 +211,8 @@ function expectSuccess(reply: GraphQLReply, path: UpstreamPath): void {
 const requestsTo = (harness: Harness, match: string) =>
   harness.sandbox.requests.filter((request) => `${request.method} ${request.path}` === match).length;
 
+const NO_RESCUE = { GATEWAY_PATH_FAILOVER: 'false', GATEWAY_BREAKER_THRESHOLD: '1000' };
+
 /** The transport's attempts per call: GETs are retried on failures that cannot repeat an effect. */
 const MAX_ATTEMPTS = 3;
 
@@ -236,7 +238,9 @@ async function underFault(harness: Harness, path: UpstreamPath, fault: Omit<Faul
 describe('the error table, on every upstream path', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness();
+    // Each path's own answer to each fault: path failover (test/upstream/failover.test.ts) and
+    // the circuit breaker (circuit-breaker.test.ts) would otherwise step in.
+    h = await startHarness({ env: NO_RESCUE });
   });
   // Whatever a fault did to pooled connections, the gateway goes on serving.
   afterEach(async () => {
@@ -341,7 +345,7 @@ describe('the error table, on every upstream path', () => {
 describe('an upstream slower than B2B_TIMEOUT_MS (300 ms)', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ env: { B2B_TIMEOUT_MS: '300' } });
+    h = await startHarness({ env: { ...NO_RESCUE, B2B_TIMEOUT_MS: '300' } });
   });
   afterEach(() => h.sandbox.clearFaults());
   afterAll(() => h?.close());
@@ -376,7 +380,7 @@ describe('an upstream that refuses connections', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     await new Promise((resolve) => server.close(resolve));
-    h = await startHarness({ env: { B2B_API_URL: `http://127.0.0.1:${port}` } });
+    h = await startHarness({ env: { ...NO_RESCUE, B2B_API_URL: `http://127.0.0.1:${port}` } });
   });
   afterAll(() => h?.close());
 

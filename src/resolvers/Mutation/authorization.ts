@@ -2,15 +2,23 @@ import type { MutationResolvers } from '../../generated/resolvers-types.js';
 import { authorizationInput } from '../../inputs/schemas.js';
 import { validateInput } from '../../inputs/validate.js';
 import { issuedToken } from '../../tokens/storefront-token.js';
+import { authorizeOverAnyPath } from '../../upstream/failover.js';
 
-/** `authorization`: B2B GraphQL `authorization` with a Current Customer JWT (§4), anonymous. */
+/** `authorization`: B2B GraphQL `authorization` with a Current Customer JWT (§4), anonymous; REST session JWT while GraphQL is down. */
 export const authorization: NonNullable<MutationResolvers['authorization']> = async (_parent, args, context) => {
   const input = validateInput(authorizationInput, args.input, 'input');
   const store = context.stores.resolve(input.storeHash);
   const channelId = input.channelId ?? store.defaultChannelId;
-  const result = await context.upstream.graphql.authorization({ bcToken: input.bcToken, channelId });
+  const attempt = { address: context.clientAddress, storeHash: store.storeHash, jwt: input.bcToken };
+  const { result, via } = await context.credentialLimiter.attempt(attempt, () =>
+    authorizeOverAnyPath({ ...context.upstream, enabled: context.upstream.failover }, store, {
+      bcToken: input.bcToken,
+      channelId,
+      channelGiven: input.channelId !== undefined,
+    }),
+  );
   return {
-    token: issuedToken({ value: result.token, storeHash: store.storeHash, channelId, via: 'GRAPHQL_AUTHORIZATION', issuedAt: context.now() }),
+    token: issuedToken({ value: result.token, storeHash: store.storeHash, channelId, via, issuedAt: context.now() }),
     permissions: result.permissions,
   };
 };

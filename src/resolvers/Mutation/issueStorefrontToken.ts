@@ -19,14 +19,17 @@ export const issueStorefrontToken: NonNullable<MutationResolvers['issueStorefron
     const input = validateInput(credentialsInput(now), args.input.credentials, 'input.credentials');
     const store = context.stores.resolve(input.storeHash);
     const channelId = input.channelId ?? store.defaultChannelId;
-    const value = await issueFromCredentials(rest, store, {
-      email: input.email,
-      password: input.password,
-      channelId,
-      name: input.name ?? DEFAULT_TOKEN_NAME,
-      ...(input.beginAt && { beginAt: unixSeconds(input.beginAt) }),
-      ...(input.endAt && { endAt: unixSeconds(input.endAt) }),
-    });
+    const attempt = { address: context.clientAddress, storeHash: store.storeHash, email: input.email };
+    const value = await context.credentialLimiter.attempt(attempt, () =>
+      issueFromCredentials(rest, store, {
+        email: input.email,
+        password: input.password,
+        channelId,
+        name: input.name ?? DEFAULT_TOKEN_NAME,
+        ...(input.beginAt && { beginAt: unixSeconds(input.beginAt) }),
+        ...(input.endAt && { endAt: unixSeconds(input.endAt) }),
+      }),
+    );
     return {
       token: issuedToken({ value, storeHash: store.storeHash, channelId, beginAt: input.beginAt, endAt: input.endAt, via: 'REST_CREDENTIALS', issuedAt: now }),
     };
@@ -36,7 +39,10 @@ export const issueStorefrontToken: NonNullable<MutationResolvers['issueStorefron
     const input = validateInput(sessionJwtInput, args.input.sessionJwt, 'input.sessionJwt');
     const store = context.stores.resolve(input.storeHash);
     // No default channel here: §3.3 warns against sending one to single-storefront stores.
-    const value = await issueFromSessionJwt(rest, store, { jwtToken: input.jwtToken, ...(input.channelId && { channelId: input.channelId }) });
+    const attempt = { address: context.clientAddress, storeHash: store.storeHash, jwt: input.jwtToken };
+    const value = await context.credentialLimiter.attempt(attempt, () =>
+      issueFromSessionJwt(rest, store, { jwtToken: input.jwtToken, ...(input.channelId && { channelId: input.channelId }) }),
+    );
     return { token: issuedToken({ value, storeHash: store.storeHash, channelId: input.channelId, via: 'REST_SESSION_JWT', issuedAt: now }) };
   }
 

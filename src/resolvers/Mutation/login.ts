@@ -2,20 +2,23 @@ import type { MutationResolvers } from '../../generated/resolvers-types.js';
 import { loginInput } from '../../inputs/schemas.js';
 import { validateInput } from '../../inputs/validate.js';
 import { issuedToken } from '../../tokens/storefront-token.js';
+import { loginOverAnyPath } from '../../upstream/failover.js';
 
-/** `login`: B2B GraphQL `login` (b2b-upstream.md §4), anonymous. */
+/** `login`: B2B GraphQL `login` (b2b-upstream.md §4), anonymous; REST credentials while GraphQL is down. */
 export const login: NonNullable<MutationResolvers['login']> = async (_parent, args, context) => {
   const input = validateInput(loginInput, args.input, 'input');
   const store = context.stores.resolve(input.storeHash);
   const channelId = input.channelId ?? store.defaultChannelId;
-  const result = await context.upstream.graphql.login({
-    storeHash: store.storeHash,
-    email: input.email,
-    password: input.password,
-    channelId,
-  });
+  const attempt = { address: context.clientAddress, storeHash: store.storeHash, email: input.email };
+  const { result, via } = await context.credentialLimiter.attempt(attempt, () =>
+    loginOverAnyPath({ ...context.upstream, enabled: context.upstream.failover }, store, {
+      email: input.email,
+      password: input.password,
+      channelId,
+    }),
+  );
   return {
-    token: issuedToken({ value: result.token, storeHash: store.storeHash, channelId, via: 'GRAPHQL_LOGIN', issuedAt: context.now() }),
+    token: issuedToken({ value: result.token, storeHash: store.storeHash, channelId, via, issuedAt: context.now() }),
     storefrontLoginToken: result.storefrontLoginToken,
     user: result.user,
     permissions: result.permissions,

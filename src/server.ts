@@ -1,0 +1,178 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Gateway } from './gateway.js';
+
+/** Options of {@link createHttpServer}: the limits a hostile or broken client meets. */
+export interface HttpServerOptions {
+  /**
+   * Time a client has to send the complete request line and headers, counted from its first
+   * byte. A slow-loris client trickling headers is answered 408 and cut off.
+   * @default 10_000
+   */
+  headersTimeoutMs?: number;
+  /**
+   * Time a client has to send the whole request, headers and body. A client trickling its body
+   * is answered 408 and cut off. At least `headersTimeoutMs`.
+   * @default 30_000
+   */
+  requestTimeoutMs?: number;
+  /**
+   * How long an idle keep-alive connection stays open after a response, as advertised to clients
+   * (`Keep-Alive: timeout=5`). Node closes the socket 1 s later than this, so a client that
+   * reuses a connection just before the advertised end does not race the close. Put it above the
+   * idle timeout of a load balancer in front (AWS ALB: 60 s) when one pools connections to us.
+   * @default 5_000
+   */
+  keepAliveTimeoutMs?: number;
+  /**
+   * How often the header and request deadlines are checked; a slow client is cut off at most
+   * this much after its deadline. Node's own default (30 s) would triple a 10 s deadline.
+   * @default 1_000
+   */
+  connectionsCheckingIntervalMs?: number;
+  /**
+   * Inactivity on a socket with a request in progress (the client neither sends nor reads) after
+   * which the socket is destroyed: this stops a client that never reads its answer. Keep it
+   * above the longest legitimate answer time (upstream deadline, retries and failover).
+   * @default 60_000
+   */
+  socketTimeoutMs?: number;
+  /**
+   * Largest request line plus headers, in bytes; beyond it the client gets 431. Tokens are at
+   * most a few KB, so this leaves room for cookies without allowing megabyte headers.
+   * @default 16_384
+   */
+  maxHeaderSize?: number;
+  /**
+   * Headers read per request; further headers are ignored.
+   * @default 100
+   */
+  maxHeadersCount?: number;
+  /**
+   * How long {@link HttpServer.drain} waits for in-flight requests before it force-closes their
+   * connections.
+   * @default 15_000
+   */
+  drainTimeoutMs?: number;
+}
+
+/** Every option of {@link HttpServerOptions} with its default. */
+export const DEFAULT_HTTP_SERVER_OPTIONS: Readonly<Required<HttpServerOptions>> = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  connectionsCheckingIntervalMs: 1_000,
+  socketTimeoutMs: 60_000,
+  maxHeaderSize: 16_384,
+  maxHeadersCount: 100,
+  drainTimeoutMs: 15_000,
+};
+
+/** What {@link HttpServer.drain} did. */
+export interface DrainResult {
+  /** Requests still unanswered when the timeout force-closed their connections: 0 for a clean drain. */
+  abandoned: number;
+  /** Milliseconds from the start of the drain until every connection was closed. */
+  durationMs: number;
+}
+
+/** The gateway's HTTP server, which {@link createHttpServer} makes. */
+export interface HttpServer {
+  /** The underlying Node server, e.g. for its `address()`. */
+  server: Server;
+  /** Listens on `port` (0: any free port) and `host`; rejects when that fails (e.g. EADDRINUSE). */
+  listen(port: number, host: string): Promise<AddressInfo>;
+  /**
+   * Stops accepting connections, lets in-flight requests finish (their answers carry
+   * `Connection: close`), closes idle keep-alive connections at once and each busy one when its
+   * answer is sent, and force-closes whatever remains after `timeoutMs`. Calling it again returns
+   * the same drain.
+   */
+  drain(timeoutMs?: number): Promise<DrainResult>;
+  /** Closes every connection now, in-flight requests included. */
+  close(): Promise<void>;
+}
+
+/**
+ * A Node HTTP server for the gateway's Yoga instance, with header, request, keep-alive and socket
+ * timeouts and a graceful drain. It does not own the gateway: close that after the drain.
+ */
+export function createHttpServer(gateway: Pick<Gateway, 'yoga'>, options: HttpServerOptions = {}): HttpServer {
+  const settings = { ...DEFAULT_HTTP_SERVER_OPTIONS, ...options };
+  if (settings.headersTimeoutMs > settings.requestTimeoutMs) {
+    throw new RangeError('createHttpServer: headersTimeoutMs must not exceed requestTimeoutMs');
+  }
+
+  // Answers not yet sent, so a drain knows what it waits for and what a timeout abandons.
+  const inFlight = new Set<ServerResponse>();
+  let drainStarted: Promise<DrainResult> | undefined;
+
+  const server = createServer(
+    {
+      headersTimeout: settings.headersTimeoutMs,
+      requestTimeout: settings.requestTimeoutMs,
+      keepAliveTimeout: settings.keepAliveTimeoutMs,
+      connectionsCheckingInterval: settings.connectionsCheckingIntervalMs,
+      maxHeaderSize: settings.maxHeaderSize,
+    },
+    (request: IncomingMessage, response: ServerResponse) => {
+      inFlight.add(response);
+      response.once('close', () => {
+        inFlight.delete(response);
+        // The connection turns idle only after this event; close it then rather than keep it
+        // open for a request the drain would refuse anyway.
+        if (drainStarted !== undefined) setImmediate(() => server.closeIdleConnections());
+      });
+      // A keep-alive connection may still send a request while the server drains.
+      if (drainStarted !== undefined) response.setHeader('connection', 'close');
+      // Yoga answers every error itself (masked); it never rejects.
+      void gateway.yoga(request, response);
+    },
+  );
+  server.maxHeadersCount = settings.maxHeadersCount;
+  server.timeout = settings.socketTimeoutMs;
+
+  const abandoned = new Set<ServerResponse>();
+  function forceClose(): void {
+    for (const response of inFlight) abandoned.add(response);
+    server.closeAllConnections();
+  }
+
+  function drain(timeoutMs = settings.drainTimeoutMs): Promise<DrainResult> {
+    drainStarted ??= new Promise<DrainResult>((resolve) => {
+      const started = performance.now();
+      for (const response of inFlight) {
+        if (!response.headersSent) response.setHeader('connection', 'close');
+      }
+      const force = setTimeout(forceClose, timeoutMs);
+      // `close` stops listening at once and calls back when the last connection has ended (or at
+      // once, with an error we do not need, when the server never listened).
+      server.close(() => {
+        clearTimeout(force);
+        resolve({ abandoned: abandoned.size, durationMs: Math.round(performance.now() - started) });
+      });
+      server.closeIdleConnections();
+    });
+    return drainStarted;
+  }
+
+  return {
+    server,
+    listen(port, host) {
+      return new Promise<AddressInfo>((resolve, reject) => {
+        const onError = (error: Error) => reject(error);
+        server.once('error', onError);
+        server.listen(port, host, () => {
+          server.off('error', onError);
+          resolve(server.address() as AddressInfo);
+        });
+      });
+    },
+    drain,
+    async close() {
+      const drained = drain(0);
+      forceClose();
+      await drained;
+    },
+  };
+}

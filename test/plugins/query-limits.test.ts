@@ -1,0 +1,127 @@
+import { getIntrospectionQuery } from 'graphql';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_QUERY_LIMITS } from '../../src/plugins/use-query-limits.js';
+import { DEMO_BUYER } from '../../src/sandbox/index.js';
+import { startHarness, type Harness } from '../harness.js';
+
+let harness: Harness;
+beforeAll(async () => {
+  harness = await startHarness();
+});
+afterAll(() => harness?.close());
+beforeEach(() => harness.sandbox.clearRequests());
+
+// Every document below would call BigCommerce if it ran: a refusal shows as no upstream request.
+const LOGIN_ARGS = `input: { email: "${DEMO_BUYER.email}", password: "wrong password" }`;
+const repeat = (count: number, item: (index: number) => string) => Array.from({ length: count }, (_, index) => item(index + 1)).join(' ');
+
+/** A refusal by a limit: one validation error, before anything runs. */
+const refused = (message: string) => ({
+  status: 400,
+  body: { errors: [{ message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] },
+});
+
+const send = async (query: string, headers?: Record<string, string>) => {
+  const reply = await harness.graphql(query, undefined, headers);
+  return { status: reply.status, body: reply.body };
+};
+
+describe('query limits (GraphQL Armor)', () => {
+  it('uses the documented defaults', () => {
+    expect(DEFAULT_QUERY_LIMITS).toEqual({ maxDepth: 10, maxAliases: 10, maxTokens: 1000, maxDirectives: 10, maxCost: 500, blockFieldSuggestions: false });
+  });
+
+  it('lets a login within every limit reach BigCommerce', async () => {
+    const reply = await send(`mutation { login(${LOGIN_ARGS}) { token { value } } }`);
+    expect(reply.body.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
+    expect(harness.sandbox.requests).toHaveLength(1);
+  });
+
+  it('refuses a depth bomb of nested fragments with 400 and never calls BigCommerce', async () => {
+    // login, 8 fragments, token, value: 11 levels.
+    const open = repeat(8, () => '... on LoginPayload {');
+    const reply = await send(`mutation { login(${LOGIN_ARGS}) { ${open} token { value } ${'}'.repeat(8)} } }`);
+    expect(reply).toEqual(refused('Query depth limit of 10 exceeded, found 11.'));
+    expect(harness.sandbox.requests).toEqual([]);
+  });
+
+  it('refuses 11 aliased logins, and the upstream sees none of them', async () => {
+    const reply = await send(`mutation { ${repeat(11, (index) => `a${index}: login(${LOGIN_ARGS}) { token { value } }`)} }`);
+    expect(reply).toEqual(refused('Aliases limit of 10 exceeded, found 11.'));
+    expect(harness.sandbox.requests).toEqual([]);
+  });
+
+  it('counts __typename aliases too: 10 pass, 11 are refused', async () => {
+    const ten = await send(`{ ${repeat(10, (index) => `a${index}: __typename`)} }`);
+    expect(ten).toEqual({ status: 200, body: { data: Object.fromEntries(Array.from({ length: 10 }, (_, index) => [`a${index + 1}`, 'Query'])) } });
+    const eleven = await send(`{ ${repeat(11, (index) => `a${index}: __typename`)} }`);
+    expect(eleven).toEqual(refused('Aliases limit of 10 exceeded, found 11.'));
+  });
+
+  it('refuses more than 10 directives', async () => {
+    const reply = await send(`mutation { login(${LOGIN_ARGS}) { token { ${repeat(11, () => 'value @include(if: true)')} } } }`);
+    expect(reply).toEqual(refused('Directives limit of 10 exceeded, found 11.'));
+    expect(harness.sandbox.requests).toEqual([]);
+  });
+
+  it('refuses an operation whose estimated cost exceeds 500', async () => {
+    const reply = await send(`mutation { login(${LOGIN_ARGS}) { ${repeat(40, () => 'token { value storeHash channelId notBefore expiresAt via }')} } }`);
+    expect(reply).toEqual(refused('Query Cost limit of 500 exceeded, found 662.'));
+    expect(harness.sandbox.requests).toEqual([]);
+  });
+
+  it('stops parsing a document past 1000 tokens: GRAPHQL_PARSE_FAILED, 400', async () => {
+    const reply = await send(`mutation { login(${LOGIN_ARGS}) { token { ${'value '.repeat(1000)} } } }`);
+    expect(reply).toEqual({ status: 400, body: { errors: [{ message: 'Syntax Error: Token limit of 1000 exceeded.', extensions: { code: 'GRAPHQL_PARSE_FAILED' } }] } });
+    expect(harness.sandbox.requests).toEqual([]);
+  });
+
+  it('answers a refusal with 200 to a client that accepts only application/json, as the GraphQL-over-HTTP spec asks', async () => {
+    const response = await fetch(harness.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ query: `{ ${repeat(11, (index) => `a${index}: __typename`)} }` }),
+    });
+    expect({ status: response.status, body: await response.json() }).toEqual({
+      status: 200,
+      body: refused('Aliases limit of 10 exceeded, found 11.').body,
+    });
+  });
+
+  it("passes GraphiQL's full introspection query", async () => {
+    const query = getIntrospectionQuery({
+      descriptions: true,
+      specifiedByUrl: true,
+      directiveIsRepeatable: true,
+      schemaDescription: true,
+      inputValueDeprecation: true,
+      oneOf: true,
+    });
+    const reply = await send(query);
+    expect(reply.status).toBe(200);
+    expect(reply.body.errors).toBeUndefined();
+    expect(reply.body.data?.['__schema']).toMatchObject({ queryType: { name: 'Query' }, mutationType: { name: 'Mutation' } });
+  });
+
+  it('keeps serving after refusals', async () => {
+    await send(`{ ${'__typename '.repeat(2000)} }`);
+    await send(`{ ${repeat(50, (index) => `a${index}: __typename`)} }`);
+    expect(await send('{ __typename }')).toEqual({ status: 200, body: { data: { __typename: 'Query' } } });
+  });
+
+  it('keeps "Did you mean" suggestions outside production', async () => {
+    const reply = await send('{ tokenInf(token: "x") { email } }');
+    expect(reply).toEqual({
+      status: 400,
+      body: {
+        errors: [
+          {
+            message: 'Cannot query field "tokenInf" on type "Query". Did you mean "tokenInfo"?',
+            locations: [{ line: 1, column: 3 }],
+            extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+          },
+        ],
+      },
+    });
+  });
+});

@@ -1,0 +1,274 @@
+// The HTTP server's timeouts and drain, driven over raw sockets: a client that trickles its
+// headers or its body is cut off, idle keep-alive connections are closed, and a drain lets
+// in-flight requests finish while refusing new ones.
+import { request as httpRequest } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_BUYER } from '../../src/sandbox/index.js';
+import { createHttpServer, type HttpServer, type HttpServerOptions } from '../../src/server.js';
+import { type Harness, LOGIN, startHarness } from '../harness.js';
+
+// Small limits, so each cut-off happens within a second.
+const LIMITS: HttpServerOptions = {
+  headersTimeoutMs: 500,
+  requestTimeoutMs: 1_000,
+  keepAliveTimeoutMs: 500,
+  connectionsCheckingIntervalMs: 100,
+};
+// Scheduling noise allowed on top of a deadline (two cores, files running in parallel).
+const SLACK_MS = 400;
+// Node (20.20) keeps an idle keep-alive socket this much longer than `keepAliveTimeout`.
+const NODE_KEEP_ALIVE_GRACE_MS = 1_000;
+
+let h: Harness;
+const servers: HttpServer[] = [];
+
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterEach(() => {
+  h.sandbox.clearFaults();
+  h.sandbox.clearRequests();
+});
+afterAll(async () => {
+  for (const server of servers) await server.close();
+  await h?.close();
+});
+
+async function startServer(options: HttpServerOptions = LIMITS): Promise<{ server: HttpServer; port: number }> {
+  const server = createHttpServer(h.gateway, options);
+  servers.push(server);
+  const { port } = await server.listen(0, '127.0.0.1');
+  return { server, port };
+}
+
+/** A raw TCP connection and everything the server sends on it until it closes. */
+interface RawConnection {
+  socket: Socket;
+  /** Milliseconds since the connection opened. */
+  elapsed(): number;
+  /** Resolves when the server closed the connection: what it sent, and when it closed. */
+  closed: Promise<{ text: string; closedAtMs: number }>;
+  /** Resolves with everything received once `predicate` holds for it. */
+  received(predicate: (text: string) => boolean): Promise<{ text: string; atMs: number }>;
+}
+
+async function openConnection(port: number): Promise<RawConnection> {
+  const socket = connect(port, '127.0.0.1');
+  // Writes after the server cut us off fail with EPIPE/ECONNRESET; that is the point.
+  socket.on('error', () => {});
+  await new Promise<void>((resolve) => socket.once('connect', resolve));
+  const opened = performance.now();
+  const elapsed = () => Math.round(performance.now() - opened);
+  let text = '';
+  const waiters: Array<{ predicate: (text: string) => boolean; resolve: (value: { text: string; atMs: number }) => void }> = [];
+  socket.on('data', (chunk: Buffer) => {
+    text += chunk.toString('utf8');
+    for (const waiter of [...waiters]) {
+      if (waiter.predicate(text)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve({ text, atMs: elapsed() });
+      }
+    }
+  });
+  const closed = new Promise<{ text: string; closedAtMs: number }>((resolve) => socket.once('close', () => resolve({ text, closedAtMs: elapsed() })));
+  return {
+    socket,
+    elapsed,
+    closed,
+    received: (predicate) => new Promise((resolve) => waiters.push({ predicate, resolve })),
+  };
+}
+
+/** Sends `chunk` every `everyMs` until the socket is closed. */
+function trickle(socket: Socket, chunk: string, everyMs: number): () => void {
+  const timer = setInterval(() => {
+    if (socket.destroyed) clearInterval(timer);
+    else socket.write(chunk);
+  }, everyMs);
+  return () => clearInterval(timer);
+}
+
+const TYPENAME = JSON.stringify({ query: '{ __typename }' });
+
+function postTypename(port: number, connection = 'keep-alive'): string {
+  return [
+    'POST /graphql HTTP/1.1',
+    `Host: 127.0.0.1:${port}`,
+    'Content-Type: application/json',
+    'Accept: application/graphql-response+json',
+    `Content-Length: ${Buffer.byteLength(TYPENAME)}`,
+    `Connection: ${connection}`,
+    '',
+    TYPENAME,
+  ].join('\r\n');
+}
+
+/** A complete HTTP/1.1 answer with a Content-Length body has arrived. */
+function completeAnswer(text: string): boolean {
+  const end = text.indexOf('\r\n\r\n');
+  if (end < 0) return false;
+  const length = /\r\ncontent-length: (\d+)/i.exec(text.slice(0, end))?.[1];
+  return length !== undefined && Buffer.byteLength(text.slice(end + 4)) >= Number(length);
+}
+
+async function fetchTypename(port: number): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+    body: TYPENAME,
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+/** A login over its own connection (no pooling), with the answer's headers. */
+function login(port: number): Promise<{ status: number; connection: string | undefined; body: { data?: { login?: { token?: { via?: string } } } } }> {
+  const body = JSON.stringify({ query: LOGIN, variables: { input: { email: DEMO_BUYER.email, password: DEMO_BUYER.password } } });
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { host: '127.0.0.1', port, path: '/graphql', method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, body: JSON.parse(text) }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function untilSandboxSees(method: string, path: string): Promise<void> {
+  while (!h.sandbox.requests.some((seen) => seen.method === method && seen.path === path)) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+function connectionRefused(port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve('accepted');
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+  });
+}
+
+describe('HTTP server timeouts', () => {
+  let port: number;
+  beforeAll(async () => {
+    ({ port } = await startServer());
+  });
+
+  it('cuts off a slow-loris client that trickles its headers with 408 within the headers timeout, while serving others', async () => {
+    const loris = await openConnection(port);
+    loris.socket.write(`POST /graphql HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Slow: `);
+    const stop = trickle(loris.socket, 'a', 200);
+
+    // A normal client at the same time is served at once.
+    const normal = await fetchTypename(port);
+    expect(normal).toEqual({ status: 200, body: { data: { __typename: 'Query' } } });
+
+    const { text, closedAtMs } = await loris.closed;
+    stop();
+    expect(text).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+    expect(closedAtMs).toBeGreaterThanOrEqual(LIMITS.headersTimeoutMs! - 50);
+    expect(closedAtMs).toBeLessThan(LIMITS.headersTimeoutMs! + LIMITS.connectionsCheckingIntervalMs! + SLACK_MS);
+    console.log(`slow-loris (headers trickled every 200 ms) cut off after ${closedAtMs} ms (headersTimeout ${LIMITS.headersTimeoutMs} ms)`);
+  });
+
+  it('cuts off a client that sends its headers but trickles its body with 408 at the request timeout', async () => {
+    const slow = await openConnection(port);
+    slow.socket.write(
+      [`POST /graphql HTTP/1.1`, `Host: 127.0.0.1:${port}`, 'Content-Type: application/json', 'Content-Length: 1000', '', '{"query":"'].join('\r\n'),
+    );
+    const stop = trickle(slow.socket, ' ', 200);
+
+    const { text, closedAtMs } = await slow.closed;
+    stop();
+    expect(text).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+    // Not the headers deadline: the headers were complete at once.
+    expect(closedAtMs).toBeGreaterThanOrEqual(LIMITS.requestTimeoutMs! - 50);
+    expect(closedAtMs).toBeLessThan(LIMITS.requestTimeoutMs! + LIMITS.connectionsCheckingIntervalMs! + SLACK_MS);
+    console.log(`body trickled every 200 ms cut off after ${closedAtMs} ms (requestTimeout ${LIMITS.requestTimeoutMs} ms)`);
+  });
+
+  it('closes an idle keep-alive connection after the keep-alive timeout', async () => {
+    const client = await openConnection(port);
+    client.socket.write(postTypename(port));
+    const answer = await client.received(completeAnswer);
+    expect(answer.text).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(answer.text).toMatch(/\r\nConnection: keep-alive\r\n/i);
+    expect(answer.text.endsWith(JSON.stringify({ data: { __typename: 'Query' } }))).toBe(true);
+
+    // Node closes the socket 1 s after the advertised keep-alive timeout (a grace for clients).
+    const { closedAtMs } = await client.closed;
+    const idleMs = closedAtMs - answer.atMs;
+    expect(idleMs).toBeGreaterThanOrEqual(LIMITS.keepAliveTimeoutMs! - 50);
+    expect(idleMs).toBeLessThan(LIMITS.keepAliveTimeoutMs! + NODE_KEEP_ALIVE_GRACE_MS + SLACK_MS);
+    console.log(`idle keep-alive connection closed after ${idleMs} ms (keepAliveTimeout ${LIMITS.keepAliveTimeoutMs} ms + Node's 1 s grace)`);
+  });
+
+  it('answers 431 to a request whose headers exceed maxHeaderSize', async () => {
+    const client = await openConnection(port);
+    client.socket.write(`GET /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`);
+    const { text } = await client.closed;
+    expect(text).toMatch(/^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
+  });
+
+  it('refuses a headers timeout longer than the request timeout', () => {
+    expect(() => createHttpServer(h.gateway, { headersTimeoutMs: 2_000, requestTimeoutMs: 1_000 })).toThrow(
+      'createHttpServer: headersTimeoutMs must not exceed requestTimeoutMs',
+    );
+  });
+});
+
+describe('HTTP server drain', () => {
+  it('lets an in-flight login finish with Connection: close, closes idle connections at once and refuses new ones', async () => {
+    const { server, port } = await startServer();
+    const idle = await openConnection(port);
+    idle.socket.write(postTypename(port));
+    await idle.received(completeAnswer);
+
+    h.sandbox.injectFault({ match: 'POST /graphql', latencyMs: 600, times: 1 });
+    const inFlight = login(port);
+    await untilSandboxSees('POST', '/graphql');
+
+    const drainStartedAt = idle.elapsed();
+    const drained = server.drain(5_000);
+    const { closedAtMs } = await idle.closed;
+    expect(closedAtMs - drainStartedAt).toBeLessThan(100 + SLACK_MS);
+    expect(await connectionRefused(port)).toBe('ECONNREFUSED');
+
+    const answer = await inFlight;
+    expect(answer.status).toBe(200);
+    expect(answer.connection).toBe('close');
+    expect(answer.body.data?.login?.token?.via).toBe('GRAPHQL_LOGIN');
+    const result = await drained;
+    expect(result.abandoned).toBe(0);
+    expect(result.durationMs).toBeLessThan(600 + SLACK_MS);
+  });
+
+  it('force-closes a request still in flight when the drain times out, and reports it abandoned', async () => {
+    const { server, port } = await startServer();
+    h.sandbox.injectFault({ match: 'POST /graphql', latencyMs: 1_500, times: 1 });
+    const inFlight = login(port).then(
+      () => 'answered',
+      (error: NodeJS.ErrnoException) => error.code,
+    );
+    await untilSandboxSees('POST', '/graphql');
+    // A slow-loris connection does not hold the drain open past its timeout either.
+    const loris = await openConnection(port);
+    loris.socket.write(`POST /graphql HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n`);
+
+    const result = await server.drain(300);
+    expect(result.abandoned).toBe(1);
+    expect(result.durationMs).toBeGreaterThanOrEqual(290);
+    expect(result.durationMs).toBeLessThan(300 + SLACK_MS);
+    expect(await inFlight).toBe('ECONNRESET');
+    await loris.closed;
+  });
+});
