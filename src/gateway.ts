@@ -5,6 +5,7 @@ import { createContextFactory, type GatewayContext, type GatewayServices } from 
 import { createLogger, type Logger } from './logger.js';
 import { corsOptions, SANDBOX_CORS_ORIGINS } from './plugins/cors.js';
 import { graphiqlOptions } from './plugins/graphiql.js';
+import { useGetParamsGuard } from './plugins/use-get-params-guard.js';
 import { bodyLimitOptions, useCloseAfterTooLarge } from './plugins/use-body-limit.js';
 import { useErrorMapping } from './plugins/use-error-mapping.js';
 import { useProductionGuards } from './plugins/use-production-guards.js';
@@ -96,6 +97,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       // a browser sends without a CORS preflight (a GET, or a form or text/plain POST) needs an
       // `x-graphql-yoga-csrf` header, or is refused with HTTP 403. JSON POSTs are unaffected.
       useCSRFPrevention(),
+      useGetParamsGuard(),
       ...(config.production ? [useProductionGuards({ isTrustedKey: services.isTrustedKey })] : []),
       useCloseAfterTooLarge(),
     ],

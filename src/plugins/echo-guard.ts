@@ -18,8 +18,12 @@ const VARIABLE_VALUE = /^Variable "\$(\w+)" got invalid value /;
 const LITERAL_VALUE = /^(Expected value of type "[\w![\]]+"), found [\s\S]*?(;[^;]*)?$/;
 const SCALAR_VALUE = /^(\w+ cannot represent [\w -]+?)(?: value)?: [\s\S]*$/;
 
+// The parser names the token it did not expect, quoting string literals whole.
+const QUOTED_STRING_TOKEN = /\b(Block)?String "(?:[^"\\]|\\.)*"/g;
+
 /** The message without any echoed value; the same message when it echoes none. */
 export function withoutEchoedValue(message: string): string {
+  if (message.startsWith('Syntax Error:')) return message.replace(QUOTED_STRING_TOKEN, (_match, block) => `${block ?? ''}String`);
   const variable = VARIABLE_VALUE.exec(message);
   if (variable) {
     const path = [...message.matchAll(/ at "([\w.[\]]+)"; /g)].pop()?.[1];

@@ -1,4 +1,4 @@
-import type { GraphQLError } from 'graphql';
+import type { ExecutionResult, GraphQLError } from 'graphql';
 import { createGraphQLError, handleStreamOrSingleExecutionResult, type Plugin } from 'graphql-yoga';
 import {
   CredentialsRejectedError,
@@ -70,14 +70,24 @@ export function publicError(error: unknown): PublicError | undefined {
 const isGraphQLError = (error: unknown): error is GraphQLError =>
   error instanceof Error && 'extensions' in error && 'path' in error;
 
-/** A graphql-js request error (bad variables, bad literals) without the values it echoed. */
+/**
+ * A request error (bad JSON, bad variables, bad literals) without the values it echoed. Yoga
+ * copies a JSON parser's message, which quotes the body, into `extensions.originalError`: only
+ * its name stays (Yoga also reads its presence to answer 400 rather than 200).
+ */
 function withoutEcho(error: GraphQLError): GraphQLError {
   const message = withoutEchoedValue(error.message);
-  if (message === error.message) return error;
+  const { originalError, ...extensions } = error.extensions as Record<string, unknown>;
+  const echoedCause = typeof originalError === 'object' && originalError !== null && 'message' in originalError;
+  if (message === error.message && !echoedCause) return error;
   return createGraphQLError(message, {
     nodes: error.nodes,
     path: error.path,
-    extensions: { ...error.extensions, code: error.extensions['code'] ?? 'BAD_USER_INPUT' },
+    extensions: {
+      ...extensions,
+      ...(originalError !== undefined && { originalError: echoedCause ? { name: String((originalError as { name?: unknown }).name ?? 'Error') } : originalError }),
+      code: extensions['code'] ?? 'BAD_USER_INPUT',
+    },
   });
 }
 
@@ -105,12 +115,13 @@ export function useErrorMapping(logger: Logger): Plugin<GatewayContext> {
     });
   };
   return {
-    // Request errors (bad variables, bad literals) never reach a resolver: clean them last,
-    // on every result Yoga is about to send.
-    onExecutionResult({ result, setResult }) {
-      if (typeof result !== 'object' || result === null || !('errors' in result) || !Array.isArray(result.errors)) return;
-      const errors = result.errors.map((error) => (isGraphQLError(error) ? withoutEcho(error) : error));
-      if (errors.some((error, index) => error !== result.errors?.[index])) setResult({ ...result, errors });
+    // Request errors (bad JSON, bad variables, bad literals) never reach a resolver: clean every
+    // result last, just before Yoga serialises it.
+    onResultProcess({ result, setResult }) {
+      if (Symbol.asyncIterator in result) return;
+      const clean = (single: ExecutionResult) =>
+        single.errors?.length ? { ...single, errors: single.errors.map((error) => (isGraphQLError(error) ? withoutEcho(error) : error)) } : single;
+      setResult(Array.isArray(result) ? result.map(clean) : clean(result));
     },
     onExecute() {
       return {

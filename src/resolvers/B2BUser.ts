@@ -15,11 +15,18 @@ const ROLES: ReadonlyMap<number, B2BRole> = new Map([
 export const B2BUser: B2BUserResolvers = {
   // A supergraph router resolving `B2BUser` references sent by other subgraphs. User records
   // are personal data, so only trusted callers (the router forwards X-Gateway-Key) may ask.
-  __resolveReference: async (reference, context) => {
+  //
+  // Not `async`, and every promise handed back is already observed: @apollo/subgraph maps all
+  // representations to promises before awaiting them, so when a later representation throws
+  // (an unknown __typename), an earlier rejected promise would be left unhandled and could
+  // bring the process down.
+  __resolveReference: (reference, context) => {
     if (!context.trusted) throw new ForbiddenError('Looking up users by id needs a trusted caller (X-Gateway-Key).');
     const id = Number(reference.id);
     if (!Number.isSafeInteger(id) || id <= 0) return null;
-    return context.loaders.users.load(id);
+    const user = context.loaders.users.load(id);
+    user.catch(() => undefined);
+    return user;
   },
   role: (user) => ROLES.get(user.role) ?? 'UNKNOWN',
   roleCode: (user) => user.role,

@@ -17,6 +17,7 @@ describe('graphql-js messages that echo a value lose the value', () => {
     ],
     ['Expected value of type "Int", found "S3cret".', 'Expected value of type "Int", found a value of another type.'],
     ['String cannot represent a non string value: { secret: "S3cret" }', 'String cannot represent a non string value.'],
+    ['Syntax Error: Expected Name, found String "S3cret \\" quoted".', 'Syntax Error: Expected Name, found String.'],
   ])('%s', (message, expected) => {
     expect(withoutEchoedValue(message)).toBe(expected);
     expect(withoutEchoedValue(message)).not.toContain('S3cret');

@@ -1,0 +1,27 @@
+import type { Plugin } from 'graphql-yoga';
+
+const PARAMS_IN_JSON = ['variables', 'extensions'] as const;
+
+/**
+ * A GET request's `variables` and `extensions` must be JSON. Yoga 5 parses them unguarded, so
+ * bad JSON there became a 500 whose log line quoted the raw text (which may hold a password).
+ * This answers it as the request error it is: 400, without echoing anything.
+ */
+export function useGetParamsGuard(): Plugin {
+  return {
+    onRequest({ request, url, fetchAPI, endResponse }) {
+      if (request.method !== 'GET') return;
+      for (const name of PARAMS_IN_JSON) {
+        const value = url.searchParams.get(name);
+        if (value === null || value === '') continue;
+        try {
+          JSON.parse(value);
+        } catch {
+          const body = { errors: [{ message: `The "${name}" parameter is not valid JSON.`, extensions: { code: 'BAD_REQUEST' } }] };
+          endResponse(new fetchAPI.Response(JSON.stringify(body), { status: 400, headers: { 'content-type': 'application/json; charset=utf-8' } }));
+          return;
+        }
+      }
+    },
+  };
+}
