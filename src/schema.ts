@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { type GraphQLSchema, parse } from 'graphql';
+import { guardEntities } from './federation/guard-entities.js';
 import { resolvers } from './resolvers/index.js';
 
 type SubgraphResolvers = Extract<Parameters<typeof buildSubgraphSchema>[0], { resolvers?: unknown }>['resolvers'];
@@ -21,9 +22,10 @@ export function readTypeDefs(): string[] {
  * SDL from `schema/`, resolvers from `src/resolvers/`.
  */
 export function buildGatewaySchema(): GraphQLSchema {
-  return buildSubgraphSchema({
+  const schema = buildSubgraphSchema({
     typeDefs: parse(readTypeDefs().join('\n')),
     // Our resolvers are typed by codegen; @apollo/subgraph's map type is looser, not wider.
     resolvers: resolvers as unknown as SubgraphResolvers,
   });
+  return guardEntities(schema);
 }
