@@ -75,7 +75,8 @@ const json = (value: unknown) => JSON.stringify(value, null, 2);
 export function graphiqlOptions(setup: GraphiQLSetup): GraphiQLServerOptions {
   if (setup.production) return { graphiql: false, renderGraphiQL: renderOffline };
   const credentials = setup.demo ?? { email: 'buyer@your-store.example', password: '<password>' };
-  const options: GraphiQLOptions = {
+  // `variables` is read by Yoga's GraphiQL renderer but missing from its options type.
+  const options: GraphiQLOptions & { variables: string } = {
     title: setup.sandbox ? 'b2b-auth-gateway (sandbox)' : 'b2b-auth-gateway',
     defaultTabs: [
       { query: LOGIN, variables: json({ input: credentials }) },
@@ -88,6 +89,8 @@ export function graphiqlOptions(setup: GraphiQLSetup): GraphiQLServerOptions {
         headers: json({ 'X-Gateway-Key': TRUSTED_KEY_PLACEHOLDER }),
       },
     ],
+    // GraphiQL's first tab takes its variables from `variables`, not from `defaultTabs[0]`.
+    variables: json({ input: credentials }),
     // A trusted key typed into the header editor would otherwise sit in the browser's
     // localStorage for good.
     shouldPersistHeaders: false,
