@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { decodeJwt } from 'jose';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +24,10 @@ describe.skipIf(!hasChromium)('GraphiQL in a real browser', () => {
   let server: Server;
   let url: string;
   let browser: Browser;
+  // Chromium's own traffic (update checks, Google account and autofill services, even with the
+  // flags below) goes to this dead end on 127.0.0.1 instead of the internet; loopback bypasses it.
+  let deadEnd: Server;
+  const browserOwnTraffic: string[] = [];
 
   beforeAll(async () => {
     // Sandbox mode: GraphiQL opens on the demo tabs.
@@ -30,9 +35,21 @@ describe.skipIf(!hasChromium)('GraphiQL in a real browser', () => {
     server = createServer(gateway.yoga);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+    deadEnd = createServer((request, response) => {
+      browserOwnTraffic.push(`${request.method} ${request.headers.host}`);
+      response.writeHead(502).end();
+    });
+    deadEnd.on('connect', (request: IncomingMessage, socket: Duplex) => {
+      browserOwnTraffic.push(`CONNECT ${request.url}`);
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => deadEnd.listen(0, '127.0.0.1', resolve));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'],
+      args: [
+        '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+        '--no-first-run', '--disable-quic', '--disable-sync', `--proxy-server=http://127.0.0.1:${(deadEnd.address() as AddressInfo).port}`,
+      ],
     });
   });
 
@@ -43,11 +60,15 @@ describe.skipIf(!hasChromium)('GraphiQL in a real browser', () => {
       server?.closeAllConnections();
     });
     await gateway?.close();
+    deadEnd?.close();
+    if (browserOwnTraffic.length > 0) console.info(`Chromium's own requests, kept on 127.0.0.1: ${[...new Set(browserOwnTraffic)].join(', ')}`);
   });
 
   it('loads without leaving 127.0.0.1, runs the demo login and shows a token', { timeout: 60_000 }, async () => {
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     const requested: string[] = [];
+    const seen: string[] = [];
+    context.on('request', (request) => seen.push(`${request.method()} ${request.url()}`));
     // Every request the page makes is recorded; anything not on 127.0.0.1 is also blocked.
     await context.route('**/*', async (route) => {
       const target = route.request().url();
@@ -60,7 +81,10 @@ describe.skipIf(!hasChromium)('GraphiQL in a real browser', () => {
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
 
-    await page.goto(url, { waitUntil: 'load' });
+    const started = performance.now();
+    const document = await page.goto(url, { waitUntil: 'load' });
+    const loadMs = performance.now() - started;
+    const pageBytes = (await document?.body())?.byteLength ?? 0;
     const run = page.locator('.graphiql-execute-button');
     await run.waitFor({ state: 'visible', timeout: 20_000 });
     // The first tab holds the demo login with its variables.
@@ -78,12 +102,29 @@ describe.skipIf(!hasChromium)('GraphiQL in a real browser', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: new URL('graphiql.png', ARTIFACTS).pathname, fullPage: true });
 
+    // The header editor shows how a trusted caller passes its key.
+    await page.locator('.graphiql-tab', { hasText: 'IssueForCustomer' }).click();
+    await page.getByRole('button', { name: 'Headers' }).click();
+    const headers = page.locator('.graphiql-editor-tool .graphiql-editor:not(.hidden)');
+    // Monaco renders spaces as U+00A0; `\s` matches those too.
+    await expect.poll(async () => ((await headers.textContent()) ?? '').replace(/\s+/g, ' '), { timeout: 10_000 }).toContain('"X-Gateway-Key": "<one of GATEWAY_TRUSTED_KEYS>"');
+
+    // The docs show the schema's descriptions.
+    await page.getByRole('button', { name: 'Show Documentation Explorer' }).click();
+    await page.locator('.graphiql-doc-explorer a', { hasText: 'Mutation' }).first().click();
+    await expect.poll(async () => ((await page.locator('.graphiql-doc-explorer').textContent()) ?? '').replace(/\s+/g, ' '), { timeout: 10_000 }).toContain(
+      'Logs a buyer in with email and password through the B2B GraphQL Storefront API',
+    );
+
     const offHost = requested.filter((target) => {
       const { protocol, hostname } = new URL(target);
       return (protocol === 'http:' || protocol === 'https:') && hostname !== '127.0.0.1';
     });
     expect(offHost).toEqual([]);
+    // The page, its schema query and the login: everything else is inlined or a blob: worker.
+    expect(seen.filter((request) => !/^GET (blob|data):/.test(request))).toEqual([`GET ${url}`, `POST ${url}`, `POST ${url}`]);
     expect(requested.length).toBeGreaterThan(1);
+    console.info(`GraphiQL page: ${pageBytes} bytes uncompressed, loaded in ${Math.round(loadMs)} ms; ${seen.length} requests, ${offHost.length} off 127.0.0.1`);
     expect(pageErrors).toEqual([]);
     await context.close();
   });
