@@ -20,6 +20,7 @@ const config: CodegenConfig = {
         mappers: {
           B2BUser: '../upstream/models.js#UpstreamUser',
           Permission: '../upstream/models.js#UpstreamPermission',
+          ServerToken: '../upstream/rest/server-tokens.js#ServerTokenRecord',
           StorefrontToken: '../tokens/storefront-token.js#IssuedToken',
           TokenInfo: '../tokens/claims.js#TokenClaims',
         },

@@ -1,5 +1,9 @@
 import { z } from 'zod';
+import { type ObservabilityConfig, OBSERVABILITY_VARIABLES, readObservabilityConfig } from './observability/config.js';
 import { ORIGIN_PATTERN } from './plugins/cors.js';
+import { type PersistedDocuments, parsePersistedDocuments } from './plugins/use-trusted-documents.js';
+import { readConfigFile, resolveSecretFiles } from './secret-files.js';
+import { assembleStores, parseGatewayStores } from './store-config.js';
 
 /** One BigCommerce store the gateway serves. */
 export interface StoreConfig {
@@ -9,6 +13,12 @@ export interface StoreConfig {
   authToken: string;
   /** The storefront channel used when an input does not name one. @default 1 */
   defaultChannelId: number;
+  /**
+   * The storefront channels served (`GATEWAY_STORES` `channels`): an input naming another one
+   * answers FORBIDDEN before any upstream call. `undefined`: any channel.
+   * @default undefined
+   */
+  channels?: readonly number[];
 }
 
 /**
@@ -42,8 +52,18 @@ export interface GatewayConfig {
    * `undefined` means "start the embedded sandbox" (never in production).
    */
   apiUrl: string | undefined;
-  /** The store served. With the embedded sandbox, the sandbox's store. */
+  /**
+   * The default store: the one an input without `storeHash` means, and the one entity lookups
+   * use. `B2B_STORE_HASH` when set, else the first of `GATEWAY_STORES`. With the embedded
+   * sandbox, the sandbox's store. Always `stores[0]`.
+   */
   store: StoreConfig | undefined;
+  /**
+   * Every store served, the default one first: `B2B_STORE_HASH` + `B2B_AUTH_TOKEN` and the
+   * stores of `GATEWAY_STORES` (see `store-config.ts`). An input naming any other store answers
+   * FORBIDDEN. @default []
+   */
+  stores: StoreConfig[];
   /** Deadline of one upstream call, in milliseconds. @default 10000 */
   timeoutMs: number;
   /**
@@ -84,6 +104,15 @@ export interface GatewayConfig {
   trustedProxyHops: number;
   /** Limits on the credential paths. */
   credentialLimits: CredentialLimitsConfig;
+  /**
+   * Trusted documents, read at start-up from the JSON manifest `GATEWAY_PERSISTED_DOCUMENTS`
+   * names (`{ "<hash>": "<document>" }`): untrusted callers may run only these, by hash; trusted
+   * callers may run any document. `undefined`: any caller may run any document.
+   * @default undefined
+   */
+  persistedDocuments?: PersistedDocuments | undefined;
+  /** `/metrics` access and OpenTelemetry tracing (`GATEWAY_METRICS_PUBLIC`, the standard `OTEL_*` variables). */
+  observability: ObservabilityConfig;
 }
 
 // An empty variable means "not set", for text and numbers alike.
@@ -109,6 +138,10 @@ const environmentSchema = z.object({
   GATEWAY_TRUSTED_KEYS: optionalText,
   GATEWAY_CORS_ORIGINS: optionalText,
   GATEWAY_REDIS_URL: optionalText.pipe(z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional()),
+  // Parsed by `store-config.ts` (JSON, files): here only read.
+  GATEWAY_STORES: optionalText,
+  // A file path, read by `loadConfig` (see `plugins/use-trusted-documents.ts`).
+  GATEWAY_PERSISTED_DOCUMENTS: optionalText,
   GATEWAY_TRUST_PROXY: optionalText
     .pipe(z.string().regex(/^(true|false|\d+)$/, 'must be true, false or a number of proxies').optional())
     .transform((value) => (value === undefined || value === 'false' ? 0 : value === 'true' ? 1 : Number(value))),
@@ -125,14 +158,16 @@ const environmentSchema = z.object({
  * Rules that span variables. They read the raw environment, so they are reported together
  * with every per-variable problem instead of after the operator fixed those.
  */
-function crossChecks(env: Record<string, string | undefined>): string[] {
-  const set = (name: string) => (env[name] ?? '').trim() !== '';
+function crossChecks(env: Record<string, string | undefined>, unreadable: ReadonlySet<string>): string[] {
+  // A variable whose `_FILE` could not be read is reported once, as that, not as missing too.
+  const set = (name: string) => (env[name] ?? '').trim() !== '' || unreadable.has(name);
   const problems: string[] = [];
   if (!set('B2B_API_URL')) {
     if (env['NODE_ENV']?.trim() === 'production') {
       problems.push('B2B_API_URL: is required when NODE_ENV=production (the sandbox is for development only)');
     }
-  } else {
+    if (set('GATEWAY_STORES')) problems.push('GATEWAY_STORES: needs B2B_API_URL (the embedded sandbox serves only its own store)');
+  } else if (!set('GATEWAY_STORES')) {
     if (!set('B2B_STORE_HASH')) problems.push('B2B_STORE_HASH: is required with B2B_API_URL');
     if (!set('B2B_AUTH_TOKEN')) problems.push('B2B_AUTH_TOKEN: is required with B2B_API_URL');
   }
@@ -144,9 +179,10 @@ function crossChecks(env: Record<string, string | undefined>): string[] {
   return problems;
 }
 
+// Commas or line breaks: a `GATEWAY_TRUSTED_KEYS_FILE` may hold one key per line.
 const splitList = (value: string | undefined) =>
   (value ?? '')
-    .split(',')
+    .split(/[,\r\n]/)
     .map((item) => item.trim())
     .filter((item) => item !== '');
 
@@ -163,20 +199,40 @@ export class ConfigError extends Error {
  * (callers pass it in); everything below receives the typed result.
  */
 export function loadConfig(env: Record<string, string | undefined>): GatewayConfig {
-  const parsed = environmentSchema.safeParse(env);
+  // `<NAME>_FILE` twins are read here, once, at start-up: what follows sees their content as `<NAME>`.
+  const secretFiles = resolveSecretFiles(env);
+  const parsed = environmentSchema.safeParse(secretFiles.env);
+  const listed = secretFiles.env['GATEWAY_STORES']?.trim() ? parseGatewayStores(secretFiles.env['GATEWAY_STORES']) : undefined;
+  const persisted = readPersistedDocuments(secretFiles.env['GATEWAY_PERSISTED_DOCUMENTS']);
+  const observability = readObservabilityConfig(secretFiles.env);
   // zod messages describe the rule broken; `input` (which may be a secret) is never printed.
+  const variableProblem = (issue: z.core.$ZodIssue) => {
+    const name = issue.path.join('.') || 'environment';
+    const file = secretFiles.sources.get(name);
+    return `${file === undefined ? name : `${name} (read from ${name}_FILE ${file})`}: ${issue.message}`;
+  };
   const problems = [
-    ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`)),
-    ...crossChecks(env),
+    ...secretFiles.problems,
+    ...(parsed.success ? [] : parsed.error.issues.map(variableProblem)),
+    ...crossChecks(secretFiles.env, secretFiles.failed),
+    ...(listed?.ok === false ? listed.problems : []),
+    ...persisted.problems,
+    ...observability.problems,
   ];
-  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const stores =
+    parsed.success && listed?.ok !== false
+      ? assembleStores(
+          { storeHash: parsed.data.B2B_STORE_HASH, authToken: parsed.data.B2B_AUTH_TOKEN, channelId: parsed.data.B2B_CHANNEL_ID },
+          listed?.ok ? listed.stores : undefined,
+        )
+      : undefined;
+  problems.push(...(stores?.problems ?? []));
+  if (!parsed.success || stores === undefined || problems.length > 0) throw new ConfigError(problems);
   const value = parsed.data;
   return {
     apiUrl: value.B2B_API_URL?.replace(/\/+$/, ''),
-    store:
-      value.B2B_STORE_HASH !== undefined && value.B2B_AUTH_TOKEN !== undefined
-        ? { storeHash: value.B2B_STORE_HASH, authToken: value.B2B_AUTH_TOKEN, defaultChannelId: value.B2B_CHANNEL_ID }
-        : undefined,
+    store: stores.stores[0],
+    stores: stores.stores,
     timeoutMs: value.B2B_TIMEOUT_MS,
     pathFailover: value.GATEWAY_PATH_FAILOVER !== 'false',
     breakerThreshold: value.GATEWAY_BREAKER_THRESHOLD,
@@ -195,5 +251,109 @@ export function loadConfig(env: Record<string, string | undefined>): GatewayConf
       addressPerHour: value.GATEWAY_RATE_LIMIT_ADDRESS_PER_HOUR,
       minFailedAnswerMs: value.GATEWAY_MIN_FAILED_LOGIN_MS,
     },
+    persistedDocuments: persisted.documents,
+    observability: observability.config,
   };
 }
+
+/** The manifest `GATEWAY_PERSISTED_DOCUMENTS` names, read once; problems name the path, never a document. */
+function readPersistedDocuments(path: string | undefined): { documents?: PersistedDocuments; problems: string[] } {
+  const trimmed = path?.trim();
+  if (trimmed === undefined || trimmed === '') return { problems: [] };
+  const file = readConfigFile(trimmed);
+  if (!file.ok) return { problems: [`GATEWAY_PERSISTED_DOCUMENTS: ${trimmed} ${file.reason}`] };
+  const manifest = parsePersistedDocuments(file.value);
+  if (!manifest.ok) return { problems: manifest.problems.map((problem) => `GATEWAY_PERSISTED_DOCUMENTS: ${trimmed}: ${problem}`) };
+  return { documents: manifest.documents, problems: [] };
+}
+
+/**
+ * Every secret a configuration holds (each store's X-Auth-Token, the trusted keys, a Redis
+ * password), for the logger's list of values it must never write.
+ */
+export function secretsOf(config: Pick<GatewayConfig, 'stores' | 'trustedKeys' | 'redisUrl'>): string[] {
+  const redis: string[] = [];
+  try {
+    // `redisUrl` passed zod's URL check, so it parses; the password is kept both ways it may appear.
+    const password = config.redisUrl === undefined ? '' : new URL(config.redisUrl).password;
+    redis.push(password);
+    redis.push(decodeURIComponent(password));
+  } catch {
+    // A password that is not valid percent-encoding: the raw form is already listed.
+  }
+  return [...new Set([...config.stores.map((store) => store.authToken), ...config.trustedKeys, ...redis].filter((secret) => secret !== ''))];
+}
+
+/** One environment variable as `b2b-auth-gateway --help` and the README's Operations table describe it. */
+export interface EnvironmentVariable {
+  /** What it does; `code` in backticks. */
+  meaning: string;
+  /** The default as an operator reads it; `''` when unset means nothing happens. */
+  default: string;
+}
+
+/**
+ * Every variable {@link loadConfig} reads, in the order `--help` lists them: the one place they
+ * are described. Typed so that a variable added to the schema without a line here fails the type
+ * check. `<NAME>_FILE` twins of the secrets (`secret-files.ts`) are listed by the help from
+ * `SECRET_VARIABLES`.
+ */
+export const ENVIRONMENT_VARIABLES = {
+  B2B_API_URL: {
+    meaning:
+      'Upstream base: REST at `$B2B_API_URL/api/io/…`, GraphQL at `$B2B_API_URL/graphql`. Unset: the gateway starts the embedded sandbox on a loopback port (a start-up error with `NODE_ENV=production`).',
+    default: 'unset (sandbox)',
+  },
+  B2B_STORE_HASH: { meaning: 'The store served (the default store with `GATEWAY_STORES`). Required with `B2B_API_URL` unless `GATEWAY_STORES` is set.', default: '' },
+  B2B_AUTH_TOKEN: { meaning: "The store's X-Auth-Token. Required with `B2B_STORE_HASH`. A secret.", default: '' },
+  B2B_CHANNEL_ID: { meaning: 'Storefront channel used when an input names none.', default: '1' },
+  B2B_TIMEOUT_MS: { meaning: 'Deadline of one upstream call, request to last byte, retries included.', default: '10000' },
+  GATEWAY_STORES: {
+    meaning:
+      'More stores: a JSON object `{ "<store hash>": { "authToken" | "authTokenFile", "channels"?, "defaultChannelId"? } }`, or the path of a file holding it. An input naming another store answers `FORBIDDEN`.',
+    default: 'unset (one store)',
+  },
+  GATEWAY_TRUSTED_KEYS: {
+    meaning: 'Comma-separated keys (16+ characters each). A request with `X-Gateway-Key: <key>` is a trusted server caller. Secrets.',
+    default: 'none',
+  },
+  GATEWAY_PERSISTED_DOCUMENTS: {
+    meaning:
+      'Path of a JSON manifest `{ "<sha256 hash>": "<document>" }` (GraphQL Code Generator\'s `persisted-documents.json`). Set: untrusted callers may run only these operations, by hash; trusted callers may run any. A missing or bad file is a start-up error.',
+    default: 'unset (any document)',
+  },
+  GATEWAY_CORS_ORIGINS: {
+    meaning: 'Comma-separated browser origins granted CORS; `http://host:*` allows any port, `*` any origin without credentials.',
+    default: 'none; `http://localhost:*`, `http://127.0.0.1:*` on the sandbox',
+  },
+  GATEWAY_PATH_FAILOVER: { meaning: '`false` turns off serving `login`/`authorization` over REST while B2B GraphQL is down.', default: 'true' },
+  GATEWAY_BREAKER_THRESHOLD: { meaning: "Consecutive upstream outages that open a path's circuit.", default: '5' },
+  GATEWAY_BREAKER_COOLDOWN_MS: { meaning: 'How long an open circuit fails fast before letting one probe through.', default: '10000' },
+  GATEWAY_RATE_LIMIT_ACCOUNT_PER_MINUTE: {
+    meaning: 'Refused credential attempts per account (email, case-folded; one budget across all credential paths) per minute. `0` turns it off.',
+    default: '5',
+  },
+  GATEWAY_RATE_LIMIT_ACCOUNT_PER_HOUR: { meaning: 'The same per hour.', default: '20' },
+  GATEWAY_RATE_LIMIT_ADDRESS_PER_MINUTE: { meaning: 'Refused credential attempts per client address per minute. `0` turns it off.', default: '20' },
+  GATEWAY_RATE_LIMIT_ADDRESS_PER_HOUR: { meaning: 'The same per hour.', default: '200' },
+  GATEWAY_MIN_FAILED_LOGIN_MS: {
+    meaning: 'Shortest answer time of a failed or rate-limited credential attempt, so timing does not tell which accounts exist. `0` turns it off.',
+    default: '400',
+  },
+  GATEWAY_REDIS_URL: {
+    meaning: '`redis://` or `rediss://`: rate-limit counters shared by every gateway instance. A secret if it holds a password.',
+    default: 'unset (memory)',
+  },
+  GATEWAY_TRUST_PROXY: {
+    meaning: '`true` or the number of proxies in front: the client address is read from `X-Forwarded-For` that many hops from the right.',
+    default: 'false',
+  },
+  PORT: { meaning: 'Listen port (`0`: any free port).', default: '4000' },
+  HOST: { meaning: 'Listen address (`0.0.0.0` for every interface, e.g. in a container).', default: '127.0.0.1' },
+  NODE_ENV: {
+    meaning:
+      '`production`: GraphiQL off, introspection and `_service` only for trusted callers, no field suggestions, no sandbox. The `b2b-auth-gateway` command sets it to `production` when unset.',
+    default: 'unset (`production` for the command)',
+  },
+  ...OBSERVABILITY_VARIABLES,
+} satisfies Record<keyof typeof environmentSchema.shape, EnvironmentVariable> & Record<string, EnvironmentVariable>;

@@ -1,20 +1,31 @@
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import type { TracerProvider } from '@opentelemetry/api';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
-import type { GatewayConfig, StoreConfig } from './config.js';
+import { type GatewayConfig, secretsOf, type StoreConfig } from './config.js';
 import { createContextFactory, type GatewayContext, type GatewayServices } from './context.js';
 import { createLogger, type Logger } from './logger.js';
+import { createGatewayMetrics } from './observability/metrics.js';
+import { createUpstreamProbe } from './observability/readiness.js';
+import { withRequestFields } from './observability/request-scope.js';
+import { createTracing } from './observability/tracing.js';
+import { observeUpstreamCalls } from './observability/upstream-calls.js';
 import { corsOptions, SANDBOX_CORS_ORIGINS } from './plugins/cors.js';
 import { graphiqlOptions } from './plugins/graphiql.js';
 import { useGetParamsGuard } from './plugins/use-get-params-guard.js';
 import { bodyLimitOptions, useCloseAfterTooLarge } from './plugins/use-body-limit.js';
 import { useErrorMapping } from './plugins/use-error-mapping.js';
+import { useHealth } from './plugins/use-health.js';
+import { useMetrics } from './plugins/use-metrics.js';
 import { useProductionGuards } from './plugins/use-production-guards.js';
 import { useQueryLimits } from './plugins/use-query-limits.js';
+import { useRequestId } from './plugins/use-request-id.js';
+import { useTracing } from './plugins/use-tracing.js';
+import { useTrustedDocuments } from './plugins/use-trusted-documents.js';
 import { openCredentialLimiter } from './rate-limit/open.js';
 import type { Sandbox } from './sandbox/index.js';
 import { buildGatewaySchema } from './schema.js';
 import { createStoreDirectory } from './stores.js';
-import { createTrustCheck } from './trusted-callers.js';
+import { createTrustCheck, GATEWAY_KEY_HEADER } from './trusted-callers.js';
 import { createB2BGraphQLClient } from './upstream/b2b-graphql/client.js';
 import { type CircuitBreakers, createCircuitBreakers } from './upstream/circuit-breaker.js';
 import { createHttpTransport, type HttpTransport } from './upstream/http-transport.js';
@@ -28,12 +39,27 @@ export interface GatewayOptions {
   now?: () => Date;
   /** Upstream calls in flight at once for one `_entities` batch. @default 4 */
   entityConcurrency?: number;
+  /**
+   * Traces on this provider (tests, or an application that set up OpenTelemetry itself) whatever
+   * the `OTEL_*` configuration says. The gateway never shuts it down.
+   * @default a provider built from `config.observability.tracing`, or no tracing at all
+   */
+  tracerProvider?: TracerProvider;
+}
+
+/**
+ * What a server passes to `yoga.handleNodeRequestAndResponse(req, res, { req })` (Node's
+ * `createServer(gateway.yoga)` passes `{ req, res }` itself): the socket tells rate limits the
+ * client's address. Without it every client counts as one.
+ */
+export interface GatewayServerContext {
+  req?: { socket?: { remoteAddress?: string | undefined } };
 }
 
 /** A running gateway and what it owns. */
 export interface Gateway {
   /** The Yoga server: a fetch handler and a Node request listener. */
-  yoga: YogaServerInstance<Record<string, never>, GatewayContext>;
+  yoga: YogaServerInstance<GatewayServerContext, GatewayContext>;
   /** The embedded sandbox, when the configuration names no upstream. */
   sandbox: Sandbox | undefined;
   /** The configuration in force (with the sandbox's URL and store filled in). */
@@ -59,21 +85,28 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   let sandbox: Sandbox | undefined;
   let apiUrl = config.apiUrl;
   let store: StoreConfig | undefined = config.store;
+  let stores: StoreConfig[] = config.stores;
   if (apiUrl === undefined) {
     // Loaded only when used, so a production process never even imports the sandbox.
     const { createSandbox } = await import('./sandbox/index.js');
     sandbox = await createSandbox({ host: '127.0.0.1' });
     apiUrl = sandbox.url;
     store = { storeHash: sandbox.storeHash, authToken: sandbox.authToken, defaultChannelId: config.store?.defaultChannelId ?? 1 };
+    stores = [store];
   }
   if (store === undefined) throw new Error('createGateway: a store is required with apiUrl');
 
-  const logger = options.logger ?? createLogger({ secrets: [store.authToken, ...config.trustedKeys] });
-  const transport = createHttpTransport({ timeoutMs: config.timeoutMs });
+  // Every store's X-Auth-Token, the trusted keys and a Redis password: never in a log line.
+  const logger = withRequestFields(options.logger ?? createLogger({ secrets: secretsOf({ ...config, stores }) }));
+  // `undefined` unless configured: then upstream calls carry no span and no `traceparent`.
+  const tracing = await createTracing(config.observability.tracing, options.tracerProvider);
+  const metrics = createGatewayMetrics();
+  const transport = createHttpTransport({ timeoutMs: config.timeoutMs, observe: observeUpstreamCalls(metrics, tracing) });
   const breakers = createCircuitBreakers({ failureThreshold: config.breakerThreshold, cooldownMs: config.breakerCooldownMs });
+  metrics.watchCircuits(breakers.states);
   const credentialLimiter = await openCredentialLimiter(config, logger);
   const services: GatewayServices = {
-    stores: createStoreDirectory(store),
+    stores: createStoreDirectory(store, stores),
     upstream: {
       rest: createRestClient(apiUrl, transport, breakers),
       graphql: createB2BGraphQLClient(`${apiUrl}/graphql`, transport, breakers),
@@ -87,10 +120,15 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     trustedProxyHops: config.trustedProxyHops,
   };
 
-  const yoga = createYoga<Record<string, never>, GatewayContext>({
+  const yoga = createYoga<GatewayServerContext, GatewayContext>({
     schema: buildGatewaySchema(),
     context: createContextFactory(services),
     plugins: [
+      // `/health`, `/readiness` and `/metrics`, answered before any GraphQL work.
+      useHealth({ readiness: createUpstreamProbe(apiUrl) }),
+      // Before the error mapping: it tells rate-limit sources apart by the causes the mapping replaces.
+      useMetrics(metrics, { trustedOnly: config.production && !config.observability.metricsPublic, isTrustedKey: services.isTrustedKey }),
+      ...(tracing ? [useTracing(tracing, { graphqlEndpoint: '/graphql' })] : []),
       useErrorMapping(logger),
       useQueryLimits({ blockFieldSuggestions: config.production }),
       // In every mode, so a client that works in development works in production: a request
@@ -98,8 +136,15 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       // `x-graphql-yoga-csrf` header, or is refused with HTTP 403. JSON POSTs are unaffected.
       useCSRFPrevention(),
       useGetParamsGuard(),
+      // In every mode too: a frontend whose operations are missing from the manifest fails in
+      // development, not first in production.
+      ...(config.persistedDocuments
+        ? [useTrustedDocuments({ documents: config.persistedDocuments, isTrustedRequest: (request) => services.isTrustedKey(request.headers.get(GATEWAY_KEY_HEADER)) })]
+        : []),
       ...(config.production ? [useProductionGuards({ isTrustedKey: services.isTrustedKey })] : []),
       useCloseAfterTooLarge(),
+      // Last: the request id goes into every error in its final form, mapped or masked.
+      useRequestId(),
     ],
     ...bodyLimitOptions(),
     logging: logger,
@@ -109,6 +154,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       production: config.production,
       sandbox: sandbox !== undefined,
       demo: sandbox && (await import('./sandbox/index.js')).DEMO_BUYER,
+      trustedOnly: config.persistedDocuments !== undefined,
     }),
     landingPage: false,
     cors: corsOptions(config.corsOrigins ?? (sandbox ? SANDBOX_CORS_ORIGINS : [])),
@@ -121,11 +167,12 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   return {
     yoga,
     sandbox,
-    config: { ...config, apiUrl, store },
+    config: { ...config, apiUrl, store, stores },
     upstream: { connections: transport.stats, circuits: breakers.states },
     async close() {
       await credentialLimiter.close();
       await transport.close();
+      await tracing?.shutdown();
       await sandbox?.close();
     },
   };

@@ -1,20 +1,30 @@
 import type { StoreConfig } from './config.js';
 import { ForbiddenError } from './errors.js';
 
-/** The stores this gateway serves, looked up by the `storeHash` an input names. */
+/** The stores this gateway serves, looked up by the `storeHash` (and `channelId`) an input names. */
 export interface StoreDirectory {
-  /** The store named, or the default store when none is named. Throws `ForbiddenError` for any other. */
-  resolve(storeHash: string | undefined): StoreConfig;
+  /**
+   * The store named, or the default store when none is named. Throws `ForbiddenError` for a
+   * store the gateway does not serve, and for a `channelId` outside the store's `channels`.
+   */
+  resolve(storeHash: string | undefined, channelId?: number): StoreConfig;
+  /** Every store served, the default one first. */
+  readonly stores: readonly StoreConfig[];
 }
 
 export function createStoreDirectory(defaultStore: StoreConfig, others: readonly StoreConfig[] = []): StoreDirectory {
-  const byHash = new Map([defaultStore, ...others].map((store) => [store.storeHash, store]));
+  const stores = [defaultStore, ...others.filter((store) => store.storeHash !== defaultStore.storeHash)];
+  const byHash = new Map(stores.map((store) => [store.storeHash, store]));
   return {
-    resolve(storeHash) {
-      if (storeHash === undefined) return defaultStore;
-      const store = byHash.get(storeHash);
+    stores,
+    resolve(storeHash, channelId) {
+      const store = storeHash === undefined ? defaultStore : byHash.get(storeHash);
       // Answered before any upstream call, so the gateway cannot be used to probe other stores.
       if (store === undefined) throw new ForbiddenError('This gateway does not serve that store.');
+      // The same answer for a channel: the gateway serves a store on the channels configured.
+      if (channelId !== undefined && store.channels !== undefined && !store.channels.includes(channelId)) {
+        throw new ForbiddenError('This gateway does not serve that channel of the store.');
+      }
       return store;
     },
   };

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { ForbiddenError } from './errors.js';
 
 /** The header a trusted server caller (a Next.js server, the supergraph router) sends. */
 export const GATEWAY_KEY_HEADER = 'x-gateway-key';
@@ -18,4 +19,13 @@ export function createTrustCheck(keys: readonly string[]): (presented: string | 
     for (const known of digests) trusted = timingSafeEqual(known, candidate) || trusted;
     return trusted;
   };
+}
+
+/**
+ * Throws FORBIDDEN unless the request carries a valid `X-Gateway-Key`. Resolvers of trusted-only
+ * operations call it first, before validating input, so an untrusted caller learns nothing and
+ * costs no upstream call.
+ */
+export function requireTrustedCaller(context: { trusted: boolean }, what: string): void {
+  if (!context.trusted) throw new ForbiddenError(`${what} needs a trusted caller (X-Gateway-Key).`);
 }

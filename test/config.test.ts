@@ -23,6 +23,7 @@ describe('loadConfig', () => {
     expect(loadConfig({})).toEqual<GatewayConfig>({
       apiUrl: undefined,
       store: undefined,
+      stores: [],
       timeoutMs: 10_000,
       pathFailover: true,
       breakerThreshold: 5,
@@ -35,6 +36,7 @@ describe('loadConfig', () => {
       redisUrl: undefined,
       trustedProxyHops: 0,
       credentialLimits: { accountPerMinute: 5, accountPerHour: 20, addressPerMinute: 20, addressPerHour: 200, minFailedAnswerMs: 400 },
+      observability: { metricsPublic: false, tracing: undefined },
     });
   });
 
@@ -54,6 +56,7 @@ describe('loadConfig', () => {
     ).toEqual<GatewayConfig>({
       apiUrl: 'https://api-b2b.bigcommerce.com',
       store: { storeHash: 'abc123', authToken: AUTH_TOKEN, defaultChannelId: 2 },
+      stores: [{ storeHash: 'abc123', authToken: AUTH_TOKEN, defaultChannelId: 2 }],
       timeoutMs: 2500,
       pathFailover: true,
       breakerThreshold: 5,
@@ -66,6 +69,7 @@ describe('loadConfig', () => {
       redisUrl: undefined,
       trustedProxyHops: 0,
       credentialLimits: { accountPerMinute: 5, accountPerHour: 20, addressPerMinute: 20, addressPerHour: 200, minFailedAnswerMs: 400 },
+      observability: { metricsPublic: false, tracing: undefined },
     });
   });
 

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../src/config.js';
-import { createGateway, type Gateway } from '../src/gateway.js';
+import { createGateway, type Gateway, type GatewayOptions } from '../src/gateway.js';
 import { createLogger } from '../src/logger.js';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../src/sandbox/index.js';
 
@@ -34,6 +34,8 @@ export interface HarnessOptions {
   sandbox?: SandboxOptions;
   /** Extra environment for `loadConfig`. */
   env?: Record<string, string>;
+  /** Extra options for `createGateway` (the logger is the harness's). */
+  gateway?: Omit<GatewayOptions, 'logger'>;
 }
 
 /**
@@ -59,6 +61,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...options.env,
   });
   const gateway = await createGateway(config, {
+    ...options.gateway,
     logger: createLogger({ level: 'debug', write: (line) => logs.push(line), secrets: [sandbox.authToken, TRUSTED_KEY] }),
   });
   const server = createServer(gateway.yoga);

@@ -18,10 +18,17 @@ export interface GraphiQLSetup {
    * @default placeholders the user replaces
    */
   demo?: DemoAccount | undefined;
+  /**
+   * Only trusted callers may send arbitrary documents (a persisted-documents manifest is
+   * configured): every tab's header editor starts with the `X-Gateway-Key` placeholder, since
+   * GraphiQL's documents, its schema query included, are not in the manifest.
+   * @default false
+   */
+  trustedOnly?: boolean;
 }
 
 /** The GraphiQL part of Yoga's options. */
-export type GraphiQLServerOptions = Required<Pick<YogaServerOptions<Record<string, never>, object>, 'graphiql' | 'renderGraphiQL'>>;
+export type GraphiQLServerOptions = Required<Pick<YogaServerOptions<object, object>, 'graphiql' | 'renderGraphiQL'>>;
 
 /** The header editor's example: a placeholder, never a configured key. */
 export const TRUSTED_KEY_PLACEHOLDER = '<one of GATEWAY_TRUSTED_KEYS>';
@@ -95,6 +102,13 @@ export function graphiqlOptions(setup: GraphiQLSetup): GraphiQLServerOptions {
     // localStorage for good.
     shouldPersistHeaders: false,
   };
+  if (setup.trustedOnly === true) {
+    const headers = json({ 'X-Gateway-Key': TRUSTED_KEY_PLACEHOLDER });
+    options.defaultTabs = options.defaultTabs?.map((tab) => ({ ...tab, headers }));
+    // `headers` fills the first tab's editor, `defaultHeaders` every tab the user opens.
+    options.headers = headers;
+    options.defaultHeaders = headers;
+  }
   return { graphiql: options, renderGraphiQL: renderOffline };
 }
 

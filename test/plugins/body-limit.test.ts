@@ -12,7 +12,7 @@ afterAll(() => harness?.close());
 beforeEach(() => harness.sandbox.clearRequests());
 
 const MEBIBYTE = 1024 * 1024;
-const TOO_LARGE = { status: 413, body: { errors: [{ message: 'Request body too large', extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' } }] } };
+const TOO_LARGE = { status: 413, body: { errors: [{ message: 'Request body too large', extensions: { code: 'REQUEST_ENTITY_TOO_LARGE', requestId: expect.any(String) } }] } };
 
 /** A login whose password pads the JSON body to about `bytes`. */
 const paddedLogin = (bytes: number) => JSON.stringify({ query: LOGIN, variables: { input: { email: DEMO_BUYER.email, password: 'x'.repeat(bytes) } } });
@@ -95,7 +95,7 @@ describe('request body limit', () => {
     expect(reply).toEqual({
       status: 400,
       contentType: 'application/json; charset=utf-8',
-      body: { errors: [{ message: 'Batching is not supported.', extensions: { code: 'BAD_REQUEST' } }] },
+      body: { errors: [{ message: 'Batching is not supported.', extensions: { code: 'BAD_REQUEST', requestId: expect.any(String) } }] },
     });
     expect(harness.sandbox.requests).toEqual([]);
   });

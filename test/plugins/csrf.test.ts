@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_BUYER } from '../../src/sandbox/index.js';
 import { startHarness, type Harness } from '../harness.js';
 
-const CSRF_REFUSAL = { status: 403, body: { errors: [{ message: 'Required CSRF header(s) not present' }] } };
+const CSRF_REFUSAL = { status: 403, body: { errors: [{ message: 'Required CSRF header(s) not present', extensions: { requestId: expect.any(String) } }] } };
 
 const answer = async (response: Response) => ({ status: response.status, body: await response.json() });
 

@@ -24,7 +24,7 @@ const send = async (query: string, variables?: Record<string, unknown>, headers?
 const disabled = (field: string, line: number, column: number) => ({
   message: `GraphQL introspection has been disabled, but the requested query contained the field "${field}".`,
   locations: [{ line, column }],
-  extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+  extensions: { code: 'GRAPHQL_VALIDATION_FAILED', requestId: expect.any(String) },
 });
 
 describe('in production', () => {
@@ -72,7 +72,7 @@ describe('in production', () => {
     expect(await send('{ tokenInf(token: "x") { email } }')).toEqual({
       status: 400,
       body: {
-        errors: [{ message: 'Cannot query field "tokenInf" on type "Query".', locations: [{ line: 1, column: 3 }], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }],
+        errors: [{ message: 'Cannot query field "tokenInf" on type "Query".', locations: [{ line: 1, column: 3 }], extensions: { code: 'GRAPHQL_VALIDATION_FAILED', requestId: expect.any(String) } }],
       },
     });
   });
@@ -88,12 +88,12 @@ describe('in production', () => {
           {
             message: 'Variable "$input" got an invalid value: Field "email" of required type "String!" was not provided.',
             locations: [{ line: 1, column: 10 }],
-            extensions: { code: 'BAD_USER_INPUT' },
+            extensions: { code: 'BAD_USER_INPUT', requestId: expect.any(String) },
           },
           {
             message: 'Variable "$input" got an invalid value: Field "emial" is not defined by type "LoginInput".',
             locations: [{ line: 1, column: 10 }],
-            extensions: { code: 'BAD_USER_INPUT' },
+            extensions: { code: 'BAD_USER_INPUT', requestId: expect.any(String) },
           },
         ],
       },
@@ -105,7 +105,7 @@ describe('in production', () => {
     const aliases = Array.from({ length: 11 }, (_, index) => `a${index}: __typename`).join(' ');
     expect(await send(`{ ${aliases} }`, undefined, TRUSTED)).toEqual({
       status: 400,
-      body: { errors: [{ message: 'Aliases limit of 10 exceeded, found 11.', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] },
+      body: { errors: [{ message: 'Aliases limit of 10 exceeded, found 11.', extensions: { code: 'GRAPHQL_VALIDATION_FAILED', requestId: expect.any(String) } }] },
     });
   });
 

@@ -18,7 +18,7 @@ const repeat = (count: number, item: (index: number) => string) => Array.from({ 
 /** A refusal by a limit: one validation error, before anything runs. */
 const refused = (message: string) => ({
   status: 400,
-  body: { errors: [{ message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] },
+  body: { errors: [{ message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED', requestId: expect.any(String) } }] },
 });
 
 const send = async (query: string, headers?: Record<string, string>) => {
@@ -72,7 +72,7 @@ describe('query limits (GraphQL Armor)', () => {
 
   it('stops parsing a document past 1000 tokens: GRAPHQL_PARSE_FAILED, 400', async () => {
     const reply = await send(`mutation { login(${LOGIN_ARGS}) { token { ${'value '.repeat(1000)} } } }`);
-    expect(reply).toEqual({ status: 400, body: { errors: [{ message: 'Syntax Error: Token limit of 1000 exceeded.', extensions: { code: 'GRAPHQL_PARSE_FAILED' } }] } });
+    expect(reply).toEqual({ status: 400, body: { errors: [{ message: 'Syntax Error: Token limit of 1000 exceeded.', extensions: { code: 'GRAPHQL_PARSE_FAILED', requestId: expect.any(String) } }] } });
     expect(harness.sandbox.requests).toEqual([]);
   });
 
@@ -118,7 +118,7 @@ describe('query limits (GraphQL Armor)', () => {
           {
             message: 'Cannot query field "tokenInf" on type "Query". Did you mean "tokenInfo"?',
             locations: [{ line: 1, column: 3 }],
-            extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+            extensions: { code: 'GRAPHQL_VALIDATION_FAILED', requestId: expect.any(String) },
           },
         ],
       },

@@ -45,7 +45,7 @@ const rateLimitedLogin = {
       message: RATE_LIMITED_MESSAGE,
       locations: [{ line: 3, column: 5 }],
       path: ['login'],
-      extensions: { code: 'RATE_LIMITED', retryAfter: expect.any(Number) },
+      extensions: { code: 'RATE_LIMITED', retryAfter: expect.any(Number), requestId: expect.any(String) },
     },
   ],
 };
@@ -142,7 +142,8 @@ describe('per-account limit (5 refused attempts a minute)', () => {
   it('answers RATE_LIMITED identically for an account that exists and one that does not', async () => {
     const spend = async (email: string) => {
       for (let i = 0; i < 5; i += 1) await login(harness(), email, WRONG);
-      return login(harness(), email, WRONG);
+      // The same request id for both, so that the answers may be compared whole.
+      return login(harness(), email, WRONG, { 'x-request-id': 'compare-refusals' });
     };
 
     const existing = await spend(SANDBOX_USERS.pending.email);

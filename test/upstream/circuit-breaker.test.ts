@@ -224,7 +224,7 @@ describe('the breaker seen through the gateway (threshold 2, cooldown 300 ms)', 
   };
   const unavailable = {
     data: null,
-    errors: [{ message: 'BigCommerce is unavailable.', locations: expect.any(Array), path: ['login'], extensions: { code: 'UPSTREAM_UNAVAILABLE' } }],
+    errors: [{ message: 'BigCommerce is unavailable.', locations: expect.any(Array), path: ['login'], extensions: { code: 'UPSTREAM_UNAVAILABLE', requestId: expect.any(String) } }],
   };
 
   beforeAll(async () => {
@@ -308,7 +308,7 @@ describe('the breaker seen through the gateway (threshold 2, cooldown 300 ms)', 
     const others = await Promise.all([login(), login(), login(), login()]);
     for (const other of others) expect(other.body).toEqual(unavailable);
     expect(upstream.hits('graphql login')).toBe(3);
-    expect((await probe).body.errors?.[0]?.extensions).toEqual({ code: 'UPSTREAM_TIMEOUT' });
+    expect((await probe).body.errors?.[0]?.extensions).toEqual({ code: 'UPSTREAM_TIMEOUT', requestId: expect.any(String) });
     expect(gateway.upstream.circuits()).toEqual({ 'graphql login': 'open' });
   });
 });

@@ -85,16 +85,16 @@ interface ExpectedError {
 
 const RATE_LIMITED = (retryAfter: number): ExpectedError => ({
   message: 'BigCommerce is rate limiting this store; try again later.',
-  extensions: { code: 'RATE_LIMITED', retryAfter },
+  extensions: { code: 'RATE_LIMITED', retryAfter, requestId: expect.any(String) },
 });
-const UNAVAILABLE: ExpectedError = { message: 'BigCommerce is unavailable.', extensions: { code: 'UPSTREAM_UNAVAILABLE' } };
+const UNAVAILABLE: ExpectedError = { message: 'BigCommerce is unavailable.', extensions: { code: 'UPSTREAM_UNAVAILABLE', requestId: expect.any(String) } };
 const BAD_RESPONSE: ExpectedError = {
   message: 'BigCommerce answered in an unexpected shape.',
-  extensions: { code: 'UPSTREAM_BAD_RESPONSE' },
+  extensions: { code: 'UPSTREAM_BAD_RESPONSE', requestId: expect.any(String) },
 };
-const TIMEOUT: ExpectedError = { message: 'BigCommerce did not answer in time.', extensions: { code: 'UPSTREAM_TIMEOUT' } };
-const INVALID_LOGIN: ExpectedError = { message: 'Invalid email or password.', extensions: { code: 'UNAUTHENTICATED' } };
-const INVALID_TOKEN: ExpectedError = { message: 'Invalid or expired token.', extensions: { code: 'UNAUTHENTICATED' } };
+const TIMEOUT: ExpectedError = { message: 'BigCommerce did not answer in time.', extensions: { code: 'UPSTREAM_TIMEOUT', requestId: expect.any(String) } };
+const INVALID_LOGIN: ExpectedError = { message: 'Invalid email or password.', extensions: { code: 'UNAUTHENTICATED', requestId: expect.any(String) } };
+const INVALID_TOKEN: ExpectedError = { message: 'Invalid or expired token.', extensions: { code: 'UNAUTHENTICATED', requestId: expect.any(String) } };
 
 const RATE_BODY = '{"code":429,"data":{"errMsg":"Too many requests"},"meta":{"message":"Too Many Requests"}}';
 const SERVER_ERROR_BODY = '{"code":500,"data":{"errMsg":"Internal Server Error"},"meta":{"message":"Internal Server Error"}}';
@@ -192,13 +192,13 @@ function expectError(reply: GraphQLReply, path: UpstreamPath, expected: Expected
   expectClean(reply);
 }
 
-/** No stack, no source path, only documented `extensions` keys. */
+/** No stack, no source path, only documented `extensions` keys (every error also carries `requestId`). */
 function expectClean(reply: GraphQLReply): void {
   expect(JSON.stringify(reply.body)).not.toMatch(STACK_OR_PATH);
   for (const error of reply.body.errors ?? []) {
     const code = String(error.extensions?.['code']);
     expect(DOCUMENTED_EXTENSIONS[code], `undocumented code ${code}`).toBeDefined();
-    expect(Object.keys(error.extensions ?? {}).filter((key) => !DOCUMENTED_EXTENSIONS[code]?.includes(key))).toEqual([]);
+    expect(Object.keys(error.extensions ?? {}).filter((key) => key !== 'requestId' && !DOCUMENTED_EXTENSIONS[code]?.includes(key))).toEqual([]);
   }
 }
 
@@ -302,7 +302,7 @@ describe('the error table, on every upstream path', () => {
       const body = '{"code":422,"data":{"errMsg":{"email":["Enter a valid email address."]}},"meta":{"message":"Parameter Error"}}';
       expectError(await underFault(h, credentials, { status: 422, body }), credentials, {
         message: 'input.credentials.email: Enter a valid email address.',
-        extensions: { code: 'BAD_USER_INPUT', field: 'input.credentials.email' },
+        extensions: { code: 'BAD_USER_INPUT', field: 'input.credentials.email', requestId: expect.any(String) },
       });
     });
 

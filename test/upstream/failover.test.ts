@@ -46,7 +46,7 @@ const tokenVia = (via: string) =>
   expect.objectContaining({ value: expect.stringMatching(/^eyJ/), storeHash: 'sandbox', expiresAt: expect.any(String), via });
 
 function expectError(reply: GraphQLReply, field: string, message: string, code: string): void {
-  expect(reply.body).toEqual({ data: null, errors: [{ message, locations: expect.any(Array), path: [field], extensions: { code } }] });
+  expect(reply.body).toEqual({ data: null, errors: [{ message, locations: expect.any(Array), path: [field], extensions: { code, requestId: expect.any(String) } }] });
 }
 
 describe('path failover (on by default)', () => {
@@ -124,7 +124,7 @@ describe('path failover (on by default)', () => {
           message: 'BigCommerce is rate limiting this store; try again later.',
           locations: expect.any(Array),
           path: ['login'],
-          extensions: { code: 'RATE_LIMITED', retryAfter: 9 },
+          extensions: { code: 'RATE_LIMITED', retryAfter: 9, requestId: expect.any(String) },
         },
       ],
     });

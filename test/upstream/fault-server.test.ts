@@ -80,12 +80,12 @@ interface ExpectedError {
   extensions: Record<string, unknown>;
 }
 
-const TIMEOUT: ExpectedError = { message: 'BigCommerce did not answer in time.', extensions: { code: 'UPSTREAM_TIMEOUT' } };
-const UNAVAILABLE: ExpectedError = { message: 'BigCommerce is unavailable.', extensions: { code: 'UPSTREAM_UNAVAILABLE' } };
-const BAD_RESPONSE: ExpectedError = { message: 'BigCommerce answered in an unexpected shape.', extensions: { code: 'UPSTREAM_BAD_RESPONSE' } };
+const TIMEOUT: ExpectedError = { message: 'BigCommerce did not answer in time.', extensions: { code: 'UPSTREAM_TIMEOUT', requestId: expect.any(String) } };
+const UNAVAILABLE: ExpectedError = { message: 'BigCommerce is unavailable.', extensions: { code: 'UPSTREAM_UNAVAILABLE', requestId: expect.any(String) } };
+const BAD_RESPONSE: ExpectedError = { message: 'BigCommerce answered in an unexpected shape.', extensions: { code: 'UPSTREAM_BAD_RESPONSE', requestId: expect.any(String) } };
 const RATE_LIMITED: ExpectedError = {
   message: 'BigCommerce is rate limiting this store; try again later.',
-  extensions: { code: 'RATE_LIMITED', retryAfter: RETRY_AFTER_SECONDS },
+  extensions: { code: 'RATE_LIMITED', retryAfter: RETRY_AFTER_SECONDS, requestId: expect.any(String) },
 };
 
 /** The error table (issue 2) for each fault. */

@@ -7,7 +7,7 @@ import { authorizeOverAnyPath } from '../../upstream/failover.js';
 /** `authorization`: B2B GraphQL `authorization` with a Current Customer JWT (§4), anonymous; REST session JWT while GraphQL is down. */
 export const authorization: NonNullable<MutationResolvers['authorization']> = async (_parent, args, context) => {
   const input = validateInput(authorizationInput, args.input, 'input');
-  const store = context.stores.resolve(input.storeHash);
+  const store = context.stores.resolve(input.storeHash, input.channelId);
   const channelId = input.channelId ?? store.defaultChannelId;
   const attempt = { address: context.clientAddress, storeHash: store.storeHash, jwt: input.bcToken };
   const { result, via } = await context.credentialLimiter.attempt(attempt, () =>

@@ -17,7 +17,7 @@ export const issueStorefrontToken: NonNullable<MutationResolvers['issueStorefron
 
   if (args.input.credentials != null) {
     const input = validateInput(credentialsInput(now), args.input.credentials, 'input.credentials');
-    const store = context.stores.resolve(input.storeHash);
+    const store = context.stores.resolve(input.storeHash, input.channelId);
     const channelId = input.channelId ?? store.defaultChannelId;
     const attempt = { address: context.clientAddress, storeHash: store.storeHash, email: input.email };
     const value = await context.credentialLimiter.attempt(attempt, () =>
@@ -37,7 +37,7 @@ export const issueStorefrontToken: NonNullable<MutationResolvers['issueStorefron
 
   if (args.input.sessionJwt != null) {
     const input = validateInput(sessionJwtInput, args.input.sessionJwt, 'input.sessionJwt');
-    const store = context.stores.resolve(input.storeHash);
+    const store = context.stores.resolve(input.storeHash, input.channelId);
     // No default channel here: §3.3 warns against sending one to single-storefront stores.
     const attempt = { address: context.clientAddress, storeHash: store.storeHash, jwt: input.jwtToken };
     const value = await context.credentialLimiter.attempt(attempt, () =>
@@ -51,7 +51,7 @@ export const issueStorefrontToken: NonNullable<MutationResolvers['issueStorefron
     // before the input is even looked at.
     if (!context.trusted) throw new ForbiddenError('Issuing a token by customer id needs a trusted caller (X-Gateway-Key).');
     const input = validateInput(customerInput, args.input.customer, 'input.customer');
-    const store = context.stores.resolve(input.storeHash);
+    const store = context.stores.resolve(input.storeHash, input.channelId);
     const channelId = input.channelId ?? store.defaultChannelId;
     const value = await issueForCustomer(rest, store, {
       customerId: input.customerId,

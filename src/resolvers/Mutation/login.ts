@@ -7,7 +7,7 @@ import { loginOverAnyPath } from '../../upstream/failover.js';
 /** `login`: B2B GraphQL `login` (b2b-upstream.md §4), anonymous; REST credentials while GraphQL is down. */
 export const login: NonNullable<MutationResolvers['login']> = async (_parent, args, context) => {
   const input = validateInput(loginInput, args.input, 'input');
-  const store = context.stores.resolve(input.storeHash);
+  const store = context.stores.resolve(input.storeHash, input.channelId);
   const channelId = input.channelId ?? store.defaultChannelId;
   const attempt = { address: context.clientAddress, storeHash: store.storeHash, email: input.email };
   const { result, via } = await context.credentialLimiter.attempt(attempt, () =>

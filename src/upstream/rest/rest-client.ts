@@ -17,8 +17,14 @@ export interface RestCall<Data extends z.ZodType> {
    */
   serverToken: boolean;
   body?: unknown;
-  /** Schema of the envelope's `data` on success. */
+  /** Schema of the envelope's `data` on success (of the whole body with `wholeBody`). */
   data: Data;
+  /**
+   * Check the whole success body (`{code, data, meta}`) with `data`, not only its `data`: for
+   * endpoints whose `meta` says something too, like the list endpoints' `meta.pagination`.
+   * @default false
+   */
+  wholeBody?: boolean;
 }
 
 export interface RestClient {
@@ -57,7 +63,7 @@ export function createRestClient(baseUrl: string, transport: HttpTransport, brea
       });
 
       const data = typeof json === 'object' && json !== null ? (json as { data?: unknown }).data : undefined;
-      const parsed = call.data.safeParse(data);
+      const parsed = call.data.safeParse(call.wholeBody ? json : data);
       if (!parsed.success) {
         throw new UpstreamResponseShapeError(endpoint, `HTTP ${answer.status} answer is not the documented shape (${describeIssue(parsed.error)})`);
       }

@@ -20,7 +20,7 @@ const INVALID_TOKEN = {
   message: 'Invalid or expired token.',
   locations: LOCATIONS,
   path: ['authorization'],
-  extensions: { code: 'UNAUTHENTICATED' },
+  extensions: { code: 'UNAUTHENTICATED', requestId: expect.any(String) },
 };
 
 /** A JWT whose signature no longer matches its header and payload. */
@@ -109,7 +109,7 @@ describe('authorization', () => {
           message: 'input.bcToken: must not be empty',
           locations: LOCATIONS,
           path: ['authorization'],
-          extensions: { code: 'BAD_USER_INPUT', field: 'input.bcToken' },
+          extensions: { code: 'BAD_USER_INPUT', field: 'input.bcToken', requestId: expect.any(String) },
         },
       ],
     });

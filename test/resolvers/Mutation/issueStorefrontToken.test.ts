@@ -25,7 +25,7 @@ const tokenOf = (reply: GraphQLReply) =>
 const LOCATIONS = [{ line: 3, column: 5 }];
 const errorAnswer = (message: string, extensions: Record<string, unknown>) => ({
   data: null,
-  errors: [{ message, locations: LOCATIONS, path: ['issueStorefrontToken'], extensions }],
+  errors: [{ message, locations: LOCATIONS, path: ['issueStorefrontToken'], extensions: { ...extensions, requestId: expect.any(String) } }],
 });
 const badInput = (field: string, reason: string) => errorAnswer(`${field}: ${reason}`, { code: 'BAD_USER_INPUT', field });
 const FORBIDDEN_CUSTOMER = errorAnswer('Issuing a token by customer id needs a trusted caller (X-Gateway-Key).', { code: 'FORBIDDEN' });
@@ -291,7 +291,7 @@ describe('issueStorefrontToken with not exactly one branch (@oneOf)', () => {
       {
         message: 'Variable "$input" got an invalid value: Exactly one key must be specified for OneOf type "IssueStorefrontTokenInput".',
         locations: [{ line: 2, column: 18 }],
-        extensions: { code: 'BAD_USER_INPUT' },
+        extensions: { code: 'BAD_USER_INPUT', requestId: expect.any(String) },
       },
     ]);
     expect(harness.sandbox.requests).toEqual([]);
@@ -308,7 +308,7 @@ describe('issueStorefrontToken with not exactly one branch (@oneOf)', () => {
         {
           message: 'OneOf Input Object "IssueStorefrontTokenInput" must specify exactly one key.',
           locations: [{ line: 1, column: 40 }],
-          extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+          extensions: { code: 'GRAPHQL_VALIDATION_FAILED', requestId: expect.any(String) },
         },
       ],
     });

@@ -20,7 +20,7 @@ const INVALID_CREDENTIALS = {
   message: 'Invalid email or password.',
   locations: LOCATIONS,
   path: ['login'],
-  extensions: { code: 'UNAUTHENTICATED' },
+  extensions: { code: 'UNAUTHENTICATED', requestId: expect.any(String) },
 };
 
 describe('login', () => {
@@ -135,7 +135,7 @@ describe('login', () => {
 
     expect(reply.body).toEqual({
       data: null,
-      errors: [{ message: 'This gateway does not serve that store.', locations: LOCATIONS, path: ['login'], extensions: { code: 'FORBIDDEN' } }],
+      errors: [{ message: 'This gateway does not serve that store.', locations: LOCATIONS, path: ['login'], extensions: { code: 'FORBIDDEN', requestId: expect.any(String) } }],
     });
     expect(harness.sandbox.requests).toEqual([]);
   });
@@ -153,7 +153,7 @@ describe('login', () => {
 
     expect(reply.body).toEqual({
       data: null,
-      errors: [{ message: `${field}: ${reason}`, locations: LOCATIONS, path: ['login'], extensions: { code: 'BAD_USER_INPUT', field } }],
+      errors: [{ message: `${field}: ${reason}`, locations: LOCATIONS, path: ['login'], extensions: { code: 'BAD_USER_INPUT', field, requestId: expect.any(String) } }],
     });
     expect(harness.sandbox.requests).toEqual([]);
   });

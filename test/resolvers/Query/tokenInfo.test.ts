@@ -118,7 +118,7 @@ describe('tokenInfo', () => {
           message: 'token: must not be empty',
           locations: LOCATIONS,
           path: ['tokenInfo'],
-          extensions: { code: 'BAD_USER_INPUT', field: 'token' },
+          extensions: { code: 'BAD_USER_INPUT', field: 'token', requestId: expect.any(String) },
         },
       ],
     });

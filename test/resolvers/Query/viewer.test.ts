@@ -45,7 +45,7 @@ function tamperSignature(jwt: string): string {
 /** `viewer` is non-null, so a refused token nulls the whole `data`. */
 const UNAUTHENTICATED = {
   data: null,
-  errors: [{ message: 'Invalid or expired token.', locations: [{ line: 3, column: 5 }], path: ['viewer'], extensions: { code: 'UNAUTHENTICATED' } }],
+  errors: [{ message: 'Invalid or expired token.', locations: [{ line: 3, column: 5 }], path: ['viewer'], extensions: { code: 'UNAUTHENTICATED', requestId: expect.any(String) } }],
 };
 
 const BUYER = {
@@ -177,7 +177,7 @@ describe('viewer', () => {
 
     expect(reply.body).toEqual({
       data: null,
-      errors: [{ message: 'Unexpected error.', locations: [{ line: 3, column: 5 }], path: ['viewer'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+      errors: [{ message: 'Unexpected error.', locations: [{ line: 3, column: 5 }], path: ['viewer'], extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: expect.any(String) } }],
     });
     expect(harness.sandbox.requests).toHaveLength(1);
   });
@@ -190,7 +190,7 @@ describe('viewer', () => {
 
     expect(reply.body).toEqual({
       data: null,
-      errors: [{ message: 'BigCommerce is unavailable.', locations: [{ line: 3, column: 5 }], path: ['viewer'], extensions: { code: 'UPSTREAM_UNAVAILABLE' } }],
+      errors: [{ message: 'BigCommerce is unavailable.', locations: [{ line: 3, column: 5 }], path: ['viewer'], extensions: { code: 'UPSTREAM_UNAVAILABLE', requestId: expect.any(String) } }],
     });
   });
 

@@ -1,0 +1,14 @@
+/**
+ * The library entry (`import { createGateway, loadConfig } from 'b2b-auth-gateway'`): build the
+ * gateway from a configuration and mount `gateway.yoga` in any Node server or framework.
+ *
+ * ```ts
+ * const gateway = await createGateway(loadConfig(process.env));
+ * createServer(gateway.yoga).listen(4000);
+ * ```
+ */
+export { ConfigError, ENVIRONMENT_VARIABLES, type EnvironmentVariable, type GatewayConfig, loadConfig, type StoreConfig } from './config.js';
+export { createGateway, type Gateway, type GatewayOptions, type GatewayServerContext } from './gateway.js';
+export { createLogger, type Logger, type LoggerOptions, type LogLevel } from './logger.js';
+export type { PersistedDocuments } from './plugins/use-trusted-documents.js';
+export { createHttpServer, DEFAULT_HTTP_SERVER_OPTIONS, type DrainResult, type HttpServer, type HttpServerOptions } from './server.js';

@@ -1,0 +1,75 @@
+import { type ExecutionResult, getOperationAST, type GraphQLError } from 'graphql';
+import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import { currentRequestScope, openRequestScope, REQUEST_ID_HEADER, runInRequestScope } from '../observability/request-scope.js';
+
+// A GraphQL Name, and short: anything else is not worth a label or a log field.
+const OPERATION_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,127}$/;
+
+// Not `instanceof`: graphql-js may be loaded twice (ESM and CommonJS copies) in one process.
+const isGraphQLError = (error: unknown): error is GraphQLError => error instanceof Error && 'extensions' in error && 'path' in error;
+
+/** `error` as it was, plus `extensions.requestId`. A new error: a shared one must not carry one request's id to another. */
+function withRequestId(error: GraphQLError, requestId: string): GraphQLError {
+  return createGraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    // Kept: Yoga reads it (and `extensions.unexpected`, `extensions.http`) to choose the HTTP status.
+    originalError: error.originalError,
+    extensions: { ...error.extensions, requestId },
+    ...(error.coordinate !== undefined && { coordinate: error.coordinate }),
+  });
+}
+
+/**
+ * The request id, and the request scope the other observability hooks share
+ * (`observability/request-scope.ts`):
+ *
+ * - opens the scope around the whole request, so hooks, resolvers, upstream calls and log lines
+ *   all see the same id;
+ * - records the operation's name and type, and the outcome (`ok` or the first error's code);
+ * - puts the id in `extensions.requestId` of every error of every GraphQL answer (mapped,
+ *   masked, request errors alike) and in the `X-Request-Id` header of every answer.
+ *
+ * Place it LAST among the plugins: its result hook must see errors in their final form, after
+ * the error mapping has replaced them.
+ */
+export function useRequestId(): Plugin {
+  return {
+    instrumentation: {
+      request({ request }, wrapped) {
+        return runInRequestScope(openRequestScope(request), wrapped);
+      },
+    },
+    onParams({ params }) {
+      const scope = currentRequestScope();
+      if (scope !== undefined && params.operationName != null && OPERATION_NAME.test(params.operationName)) scope.operationName = params.operationName;
+    },
+    onValidate({ params }) {
+      const scope = currentRequestScope();
+      const operation = scope && getOperationAST(params.documentAST, scope.operationName);
+      if (scope === undefined || operation == null) return;
+      scope.operationType = operation.operation;
+      if (operation.name !== undefined && OPERATION_NAME.test(operation.name.value)) scope.operationName = operation.name.value;
+    },
+    onResultProcess({ result, setResult }) {
+      const scope = currentRequestScope();
+      // Streams (subscriptions, incremental delivery) are not part of this schema.
+      if (scope === undefined || Symbol.asyncIterator in result) return;
+      const results: ExecutionResult[] = Array.isArray(result) ? result : [result];
+      const code = results[0]?.errors?.[0]?.extensions?.['code'];
+      scope.outcome = results[0]?.errors?.length ? (typeof code === 'string' ? code : 'UNKNOWN') : 'ok';
+      if (!results.some((single) => single.errors?.length)) return;
+      const tag = (single: ExecutionResult): ExecutionResult =>
+        single.errors?.length
+          ? { ...single, errors: single.errors.map((error) => (isGraphQLError(error) ? withRequestId(error, scope.requestId) : error)) }
+          : single;
+      setResult(Array.isArray(result) ? result.map(tag) : tag(result as ExecutionResult));
+    },
+    onResponse({ response }) {
+      const scope = currentRequestScope();
+      if (scope !== undefined) response.headers.set(REQUEST_ID_HEADER, scope.requestId);
+    },
+  };
+}

@@ -1,0 +1,30 @@
+import type { Plugin } from 'graphql-yoga';
+import { currentRequestScope } from '../observability/request-scope.js';
+import type { GatewayTracing } from '../observability/tracing.js';
+
+/**
+ * A server span per GraphQL request, continuing the caller's `traceparent`, named after the
+ * operation (`mutation Login`) and carrying its outcome; never the document or the variables,
+ * which hold passwords and tokens. Upstream calls become its children (`observability/upstream-calls.ts`).
+ * Only added when tracing is configured.
+ */
+export function useTracing(tracing: GatewayTracing, options: { graphqlEndpoint: string }): Plugin {
+  return {
+    onRequest({ request, url }) {
+      const scope = currentRequestScope();
+      if (scope === undefined || url.pathname !== options.graphqlEndpoint || request.method === 'OPTIONS') return;
+      scope.span = tracing.startRequestSpan(request, url.pathname);
+    },
+    onResponse({ response }) {
+      const scope = currentRequestScope();
+      if (scope?.span === undefined) return;
+      tracing.endRequestSpan(scope.span, {
+        status: response.status,
+        requestId: scope.requestId,
+        operationName: scope.operationName,
+        operationType: scope.operationType,
+        outcome: scope.outcome,
+      });
+    },
+  };
+}

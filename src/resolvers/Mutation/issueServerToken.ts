@@ -1,0 +1,19 @@
+import type { MutationResolvers } from '../../generated/resolvers-types.js';
+import { issueServerTokenInput } from '../../inputs/admin.js';
+import { validateInput } from '../../inputs/validate.js';
+import { requireTrustedCaller } from '../../trusted-callers.js';
+import { issueServerToken as issueUpstream } from '../../upstream/rest/server-tokens.js';
+
+/** `issueServerToken`: `POST /api/io/auth/backend` (b2b-upstream.md §3.4). Trusted callers only; deprecated. */
+export const issueServerToken: NonNullable<MutationResolvers['issueServerToken']> = async (_parent, args, context) => {
+  requireTrustedCaller(context, 'Issuing a server-to-server token');
+  const input = validateInput(issueServerTokenInput, args.input, 'input');
+  const store = context.stores.resolve(input.storeHash);
+  // A backend user's password is guessed like a buyer's: the same budgets apply, even to a
+  // trusted caller (a leaked gateway key must not become an unlimited password oracle).
+  const attempt = { address: context.clientAddress, storeHash: store.storeHash, email: input.email };
+  const issued = await context.credentialLimiter.attempt(attempt, () =>
+    issueUpstream(context.upstream.rest, store, { email: input.email, password: input.password, name: input.name }),
+  );
+  return { name: issued.name, storeHash: store.storeHash, token: issued.token };
+};

@@ -1,0 +1,14 @@
+import type { QueryResolvers } from '../../generated/resolvers-types.js';
+import { pageLimit, pageOffset, storeHashArgument } from '../../inputs/admin.js';
+import { validateInput } from '../../inputs/validate.js';
+import { requireTrustedCaller } from '../../trusted-callers.js';
+import { listServerTokens } from '../../upstream/rest/server-tokens.js';
+
+/** `serverTokens`: `GET /api/io/backend/tokens` (b2b-upstream.md §3.6), values included. Trusted callers only; deprecated. */
+export const serverTokens: NonNullable<QueryResolvers['serverTokens']> = async (_parent, args, context) => {
+  requireTrustedCaller(context, 'Listing server-to-server tokens');
+  const limit = validateInput(pageLimit, args.limit, 'limit');
+  const offset = validateInput(pageOffset, args.offset, 'offset');
+  const store = context.stores.resolve(validateInput(storeHashArgument, args.storeHash, 'storeHash'));
+  return listServerTokens(context.upstream.rest, store, { limit, offset });
+};

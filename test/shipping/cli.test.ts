@@ -1,0 +1,145 @@
+// The shipped artifact: `npm run build`'s JavaScript (built here into a folder of this test's
+// own, so it never races a `dist/` in use), run the way the package's `bin` and
+// `npm run start:prod` run it.
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build } from '../../scripts/build.js';
+import { ENVIRONMENT_VARIABLES } from '../../src/config.js';
+import { helpText, packageVersion, variablesMarkdown } from '../../src/help.js';
+import { createSandbox, DEMO_BUYER, type Sandbox } from '../../src/sandbox/index.js';
+import { SECRET_VARIABLES } from '../../src/secret-files.js';
+import { LOGIN_TOKEN, postGraphQL, sandboxEnv } from './support.js';
+
+const ROOT = new URL('../../', import.meta.url);
+const PACKAGE = JSON.parse(readFileSync(new URL('package.json', ROOT), 'utf8')) as {
+  version: string;
+  bin: Record<string, string>;
+  main: string;
+  types: string;
+  exports: { '.': { types: string; default: string } };
+  scripts: Record<string, string>;
+};
+const VARIABLES = Object.keys(ENVIRONMENT_VARIABLES);
+
+const out = fileURLToPath(new URL(`test-artifacts/shipping-build-${process.pid}`, ROOT));
+/** A path of the package (`dist/…`) in this test's build. */
+const built = (packagePath: string) => join(out, packagePath.replace(/^(\.\/)?dist\//, ''));
+
+beforeAll(() => {
+  build(out, { typeCheck: false });
+}, 120_000);
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+const run = promisify(execFile);
+/** Runs the built command with only `env` (and PATH); never rejects. */
+async function command(args: string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [built(PACKAGE.bin['b2b-auth-gateway']!), ...args], { env: { PATH: process.env['PATH'] ?? '', ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failure = error as { code: number; stdout: string; stderr: string };
+    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
+  }
+}
+
+describe('the package', () => {
+  it('points bin, main, types and exports at files the build emits; the bin keeps its shebang', () => {
+    expect(PACKAGE.bin).toEqual({ 'b2b-auth-gateway': 'dist/src/cli.js' });
+    for (const file of [PACKAGE.main, PACKAGE.types, PACKAGE.exports['.'].types, PACKAGE.exports['.'].default]) {
+      expect(existsSync(built(file)), file).toBe(true);
+    }
+    expect(readFileSync(built(PACKAGE.bin['b2b-auth-gateway']!), 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
+    expect(PACKAGE.scripts['start:prod']).toBe('NODE_ENV=production node dist/src/cli.js');
+  });
+});
+
+describe('b2b-auth-gateway --help', () => {
+  it('lists every environment variable, and the _FILE twin of every secret', () => {
+    const help = helpText('1.2.3');
+
+    expect(help).toMatch(/^b2b-auth-gateway 1\.2\.3: /);
+    for (const name of VARIABLES) expect(help).toContain(`\n  ${name}\n`);
+    for (const name of SECRET_VARIABLES) expect(help).toContain(`Or ${name}_FILE: `);
+    expect(help).not.toContain('`');
+  });
+
+  it('the built command prints it on stdout and exits 0', async () => {
+    const result = await command(['--help']);
+
+    expect(result).toEqual({ code: 0, stdout: helpText(PACKAGE.version), stderr: '' });
+    expect(result.stdout).toContain('\n  B2B_API_URL\n');
+    expect(result.stdout).toContain('\n  GATEWAY_PERSISTED_DOCUMENTS\n');
+  });
+
+  it('--version prints the package version', async () => {
+    expect(await command(['--version'])).toEqual({ code: 0, stdout: `${PACKAGE.version}\n`, stderr: '' });
+    expect(packageVersion()).toBe(PACKAGE.version);
+  });
+
+  it('an unknown argument exits 2 and points at --help', async () => {
+    const result = await command(['--port=80']);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Run "b2b-auth-gateway --help" for the list.');
+  });
+
+  it('the README table has one row per variable', () => {
+    const rows = variablesMarkdown().trimEnd().split('\n').slice(2);
+
+    expect(rows.map((row) => /^\| `(\w+)` \|/.exec(row)?.[1])).toEqual(VARIABLES);
+  });
+});
+
+describe('b2b-auth-gateway (the built JavaScript)', () => {
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    sandbox = await createSandbox({ rateLimit: 10_000 });
+  });
+  afterAll(() => sandbox.close());
+
+  it('runs with NODE_ENV=production when unset: without B2B_API_URL it refuses to start', async () => {
+    const result = await command([]);
+
+    expect(result).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'Invalid configuration:\n  - B2B_API_URL: is required when NODE_ENV=production (the sandbox is for development only)\n',
+    });
+  });
+
+  it('serves a login in production mode (GraphiQL off), then drains and exits 0 on SIGTERM', async () => {
+    const child = spawn(process.execPath, [built(PACKAGE.bin['b2b-auth-gateway']!)], {
+      env: { PATH: process.env['PATH'] ?? '', ...sandboxEnv(sandbox) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      let stderr = '';
+      child.stderr.setEncoding('utf8');
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stderr.on('data', (chunk: string) => {
+          stderr += chunk;
+          const match = /listening on (http:\S+)/.exec(stderr);
+          if (match?.[1] !== undefined) resolve(match[1]);
+        });
+        void exited.then((code) => reject(new Error(`exited ${code} before listening:\n${stderr}`)));
+      });
+
+      const reply = await postGraphQL(url, { query: LOGIN_TOKEN, variables: { input: { email: DEMO_BUYER.email, password: DEMO_BUYER.password } } });
+      const graphiql = await fetch(url, { headers: { accept: 'text/html' } });
+
+      expect(reply).toEqual({ status: 200, body: { data: { login: { token: { value: expect.stringMatching(/^eyJ/), via: 'GRAPHQL_LOGIN' } } } } });
+      // GraphiQL is off in production: a browser's GET is not acceptable.
+      expect(graphiql.status).toBe(406);
+      expect(stderr).not.toContain('SANDBOX MODE');
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});
