@@ -305,7 +305,7 @@ export const ENVIRONMENT_VARIABLES = {
     default: 'unset (sandbox)',
   },
   B2B_STORE_HASH: { meaning: 'The store served (the default store with `GATEWAY_STORES`). Required with `B2B_API_URL` unless `GATEWAY_STORES` is set.', default: '' },
-  B2B_AUTH_TOKEN: { meaning: "The store's X-Auth-Token. Required with `B2B_STORE_HASH`. A secret.", default: '' },
+  B2B_AUTH_TOKEN: { meaning: "The store's X-Auth-Token. Required with `B2B_STORE_HASH` unless that store is listed in `GATEWAY_STORES`. A secret.", default: '' },
   B2B_CHANNEL_ID: { meaning: 'Storefront channel used when an input names none.', default: '1' },
   B2B_TIMEOUT_MS: { meaning: 'Deadline of one upstream call, request to last byte, retries included.', default: '10000' },
   GATEWAY_STORES: {
