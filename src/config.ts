@@ -271,7 +271,7 @@ function readPersistedDocuments(path: string | undefined): { documents?: Persist
  * Every secret a configuration holds (each store's X-Auth-Token, the trusted keys, a Redis
  * password), for the logger's list of values it must never write.
  */
-export function secretsOf(config: Pick<GatewayConfig, 'stores' | 'trustedKeys' | 'redisUrl'>): string[] {
+export function secretsOf(config: Pick<GatewayConfig, 'stores' | 'trustedKeys' | 'redisUrl'> & { observability?: GatewayConfig['observability'] }): string[] {
   const redis: string[] = [];
   try {
     // `redisUrl` passed zod's URL check, so it parses; the password is kept both ways it may appear.
@@ -281,7 +281,9 @@ export function secretsOf(config: Pick<GatewayConfig, 'stores' | 'trustedKeys' |
   } catch {
     // A password that is not valid percent-encoding: the raw form is already listed.
   }
-  return [...new Set([...config.stores.map((store) => store.authToken), ...config.trustedKeys, ...redis].filter((secret) => secret !== ''))];
+  // OTLP export headers typically carry a vendor's API key.
+  const exportHeaders = (config.observability?.tracing?.exporters ?? []).flatMap((exporter) => (exporter.kind === 'otlp' ? Object.values(exporter.headers) : []));
+  return [...new Set([...config.stores.map((store) => store.authToken), ...config.trustedKeys, ...redis, ...exportHeaders].filter((secret) => secret !== ''))];
 }
 
 /** One environment variable as `b2b-auth-gateway --help` and the README's Operations table describe it. */
