@@ -84,7 +84,7 @@ describe('/metrics after traffic', () => {
 
   it('reports each circuit: 0 closed', () => {
     expect(samples(exposition, 'gateway_upstream_circuit_state').sort()).toEqual(
-      ['gateway_upstream_circuit_state{path="graphql login"} 0', 'gateway_upstream_circuit_state{path="GET /api/v3/io/users/:id"} 0'].sort(),
+      ['gateway_upstream_circuit_state{path="graphql login"} 0', 'gateway_upstream_circuit_state{path="GET /api/v3/io/users/:id @sandbox"} 0'].sort(),
     );
   });
 

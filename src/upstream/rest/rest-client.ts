@@ -40,8 +40,10 @@ export function createRestClient(baseUrl: string, transport: HttpTransport, brea
   return {
     async call(call) {
       const endpoint = `${call.method} ${call.path}`;
-      // One circuit per route, not per user id: `GET /api/v3/io/users/:id`.
+      // One circuit per route and store, not per user id: `GET /api/v3/io/users/:id`. A store whose
+      // hash BigCommerce refuses (it answers 5xx) must not open the route for every other store.
       const route = `${call.method} ${call.path.replace(/\/\d+(?=\/|$)/g, '/:id')}`;
+      const circuit = `${route} @${call.store.storeHash}`;
       const url = new URL(baseUrl + call.path);
       for (const [name, value] of Object.entries(call.query ?? {})) {
         if (value !== undefined) url.searchParams.set(name, String(value));
@@ -54,7 +56,7 @@ export function createRestClient(baseUrl: string, transport: HttpTransport, brea
         body = JSON.stringify(call.body);
       }
 
-      const { answer, json } = await breakers.run(route, async () => {
+      const { answer, json } = await breakers.run(circuit, async () => {
         const answer = await transport.send({ endpoint, method: call.method, url: url.href, headers, ...(body === undefined ? {} : { body }) });
         const json = parseJson(answer.body);
         const status = effectiveStatus(answer.status, json);
