@@ -1,0 +1,290 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { LoadResult, LoadSpec } from './load.js';
+import { cpuSeconds, freePort, killAll, memoryMB, otherCpuMeter, runProcess, sampleRss, type Started, startProcess } from './processes.js';
+import { type Check, machine, percent, percentile, type Settings, type Soak, type TargetStats, table, checksTable, soakTable, writeResults } from './report.js';
+import {
+  gatewayAuthorization,
+  gatewayEnvironment,
+  gatewayIssueByCredentials,
+  gatewayLogin,
+  HEADERS,
+  sampleProblem,
+  typename,
+  upstreamLogin,
+  type Workload,
+} from './targets.js';
+
+/*
+ * `npm run bench`: issue 5's side-by-side benchmark. Starts every server in a process of its own
+ * (the static responder, a bare Yoga server, this gateway as deployed, Hive Gateway in proxy
+ * mode), checks one answer of each, runs autocannon (in its own process) against each in
+ * interleaved rounds, then measures the gateway's start-up and memory over 100,000 logins in
+ * fresh processes. Prints the table and issue 5's ratios and writes bench/results.md and .json.
+ * Exits 1 when any target answered an error; a missed ratio is reported, not fatal.
+ */
+
+const ROOT = new URL('../../', import.meta.url);
+const BENCH_DIR = new URL('bench/', ROOT);
+const path = (relative: string) => fileURLToPath(new URL(relative, ROOT));
+
+const { values: flags } = parseArgs({
+  options: {
+    connections: { type: 'string', default: '10' },
+    duration: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '3' },
+    warmup: { type: 'string', default: '2' },
+    soak: { type: 'string', default: '100000' },
+    // For comparing builds: another gateway entry point, and where that run's results go.
+    gateway: { type: 'string', default: 'dist/src/main.js' },
+    results: { type: 'string', default: 'bench/' },
+  },
+});
+const settings: Settings = {
+  gateway: flags.gateway,
+  connections: Number(flags.connections),
+  durationSeconds: Number(flags.duration),
+  rounds: Number(flags.rounds),
+  warmupSeconds: Number(flags.warmup),
+  soakRequests: Number(flags.soak),
+};
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const jsonUrl = (line: string) => (line.startsWith('{"url"') ? (JSON.parse(line) as { url: string }).url : undefined);
+
+function startGateway(upstreamUrl: string, port = 0): Promise<Started> {
+  return startProcess({
+    name: 'gateway',
+    command: process.execPath,
+    args: [path(settings.gateway)],
+    env: gatewayEnvironment(upstreamUrl, port),
+    inheritEnv: false,
+    ready: (line) => /listening on (http:\S+)\/graphql/.exec(line)?.[1],
+  });
+}
+
+interface Target {
+  name: string;
+  server: Started;
+  baseUrl: string;
+  workload: Workload;
+}
+
+async function sample(target: Target): Promise<void> {
+  const body = target.workload.bodies(1)[0];
+  const response = await fetch(target.baseUrl + target.workload.path, { method: 'POST', headers: HEADERS, body });
+  const problem = sampleProblem(target.workload, response.status, await response.text());
+  if (problem !== undefined) throw new Error(`${target.name}: the sample answer is not good: ${problem}`);
+}
+
+async function load(target: Target, run: { duration?: number; amount?: number }): Promise<LoadResult> {
+  const spec: LoadSpec = {
+    url: target.baseUrl + target.workload.path,
+    connections: settings.connections,
+    headers: HEADERS,
+    bodies: target.workload.bodies(settings.connections),
+    ...run,
+  };
+  const stdout = await runProcess(`autocannon (${target.name})`, process.execPath, [path('dist/bench/load.js'), JSON.stringify(spec)]);
+  return JSON.parse(stdout) as LoadResult;
+}
+
+const failures: string[] = [];
+function countFailures(name: string, result: LoadResult): void {
+  const bad = { errors: result.errors + result.timeouts, 'non-2xx': result.non2xx, 'GraphQL errors': result.graphqlErrors };
+  for (const [kind, count] of Object.entries(bad)) {
+    if (count > 0) failures.push(`${name}: ${count} ${kind} (status codes ${JSON.stringify(result.statusCodes)})`);
+  }
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(path(settings.gateway))) throw new Error(`${settings.gateway} is missing: run \`npm run build\` first (npm run bench does)`);
+  const m = machine();
+  log(`bench: ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GB, Node ${m.node}; ${JSON.stringify(settings)}`);
+
+  const upstream = await startProcess({ name: 'static responder', command: process.execPath, args: [path('dist/bench/static-upstream.js')], ready: jsonUrl });
+  const yoga = await startProcess({ name: 'bare Yoga', command: process.execPath, args: [path('dist/bench/bare-yoga.js')], env: { NODE_ENV: 'production' }, ready: jsonUrl });
+  const gateway = await startGateway(upstream.ready);
+  const hivePort = await freePort();
+  const hive = await startProcess({
+    name: 'Hive Gateway',
+    command: process.execPath,
+    args: [path('node_modules/@graphql-hive/gateway/dist/bin.js'), 'proxy', `${upstream.ready}/graphql`,
+      '--schema', path('src/upstream/b2b-graphql/upstream-schema.graphql'), '--host', '127.0.0.1', '--port', String(hivePort), '--fork', '1'],
+    // No gateway config file is looked up in bench/, and no colours in its log.
+    cwd: fileURLToPath(BENCH_DIR),
+    env: { NODE_ENV: 'production', NO_COLOR: '1' },
+    ready: (line) => (/Listening on http:/.test(line) ? `http://127.0.0.1:${hivePort}` : undefined),
+  });
+
+  const targets: Target[] = [
+    { name: 'static responder (upstream login)', server: upstream, baseUrl: upstream.ready, workload: upstreamLogin },
+    { name: 'bare Yoga `{ __typename }`', server: yoga, baseUrl: yoga.ready.replace(/\/graphql$/, ''), workload: typename },
+    { name: 'gateway `login`', server: gateway, baseUrl: gateway.ready, workload: gatewayLogin },
+    { name: 'gateway `authorization`', server: gateway, baseUrl: gateway.ready, workload: gatewayAuthorization },
+    { name: 'gateway `issueStorefrontToken(credentials)`', server: gateway, baseUrl: gateway.ready, workload: gatewayIssueByCredentials },
+    { name: 'Hive Gateway proxy (upstream login)', server: hive, baseUrl: hive.ready, workload: upstreamLogin },
+  ];
+
+  for (const target of targets) await sample(target);
+  log('bench: one sample answer of every target is good; warming up');
+  for (const target of targets) countFailures(`${target.name} (warm-up)`, await load(target, { duration: settings.warmupSeconds }));
+
+  const others = otherCpuMeter();
+  const perTarget = new Map<Target, PerTarget>(targets.map((t) => [t, { results: [], peakRssMB: 0, roundPeaksMB: [], cpuSeconds: 0 }]));
+  for (let round = 0; round < settings.rounds; round++) {
+    // Rotated each round, so no target always runs first or right after the same neighbour.
+    const order = targets.map((_, index) => targets[(index + round) % targets.length] as Target);
+    for (const target of order) {
+      const rss = sampleRss(target.server.pid);
+      const cpuBefore = cpuSeconds(target.server.pid);
+      const result = await load(target, { duration: settings.durationSeconds });
+      const entry = perTarget.get(target) as PerTarget;
+      entry.cpuSeconds += cpuSeconds(target.server.pid) - cpuBefore;
+      const roundPeak = rss.stop();
+      entry.peakRssMB = Math.max(entry.peakRssMB, roundPeak);
+      entry.roundPeaksMB.push(roundPeak);
+      entry.results.push(result);
+      countFailures(target.name, result);
+      log(`bench: round ${round + 1}/${settings.rounds} ${target.name}: ${Math.round(result.requests / result.seconds)} req/s, peak RSS ${Math.round(roundPeak)} MB`);
+    }
+  }
+  const otherCpu = { rounds: others.stop(), soak: 0 };
+  const stats = targets.map((target) => summarise(target.name, perTarget.get(target) as PerTarget));
+  await Promise.all([gateway.stop(), hive.stop(), yoga.stop()]);
+
+  const othersDuringSoak = otherCpuMeter();
+  const soak = await soakGateway(upstream.ready);
+  otherCpu.soak = othersDuringSoak.stop();
+  await upstream.stop();
+
+  const checks = ratios(stats, soak);
+  const data = { machine: m, otherCpu, settings, targets: stats, soak, checks };
+  const resultsDir = new URL(flags.results.endsWith('/') ? flags.results : `${flags.results}/`, ROOT);
+  writeResults(resultsDir, data);
+  const busy = Math.max(otherCpu.rounds, otherCpu.soak) > 0.05 ? '  WARNING: the numbers are understated.' : '';
+  process.stdout.write(`\nOther processes used ${percent(otherCpu.rounds)} of the CPU during the rounds, ${percent(otherCpu.soak)} during the soak.${busy}\n`);
+  process.stdout.write(`\n${table(stats)}\n\n${soakTable(soak)}\n\n${checksTable(checks)}\n\nWritten to ${flags.results}results.md and results.json.\n`);
+
+  if (failures.length > 0) {
+    process.stderr.write(`\nBENCH FAILED: targets answered errors:\n${failures.map((f) => `  - ${f}`).join('\n')}\n`);
+    process.exitCode = 1;
+  }
+}
+
+interface PerTarget {
+  results: LoadResult[];
+  peakRssMB: number;
+  roundPeaksMB: number[];
+  cpuSeconds: number;
+}
+
+function summarise(name: string, entry: PerTarget): TargetStats {
+  const all = new Float64Array(entry.results.flatMap((r) => r.latenciesMs)).sort();
+  const requests = entry.results.reduce((sum, r) => sum + r.requests, 0);
+  const seconds = entry.results.reduce((sum, r) => sum + r.seconds, 0);
+  return {
+    name,
+    requests,
+    seconds,
+    rps: requests / seconds,
+    p50: percentile(all, 50),
+    p99: percentile(all, 99),
+    errors: entry.results.reduce((sum, r) => sum + r.errors + r.timeouts, 0),
+    non2xx: entry.results.reduce((sum, r) => sum + r.non2xx, 0),
+    graphqlErrors: entry.results.reduce((sum, r) => sum + r.graphqlErrors, 0),
+    peakRssMB: entry.peakRssMB,
+    cpuMicrosPerRequest: (entry.cpuSeconds * 1e6) / requests,
+    rounds: entry.results.map((r, index) => {
+      const sorted = new Float64Array(r.latenciesMs).sort();
+      return { rps: r.requests / r.seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99), peakRssMB: entry.roundPeaksMB[index] ?? Number.NaN };
+    }),
+  };
+}
+
+/**
+ * Three fresh gateway processes, each timed from spawn to its first served `login` (polling
+ * every 2 ms); the last then serves 2 × half the soak's logins, its RSS read after each half.
+ */
+async function soakGateway(upstreamUrl: string): Promise<Soak> {
+  const firstLogin = gatewayLogin.bodies(1)[0] as string;
+  const startupMs: number[] = [];
+  let gateway: Started | undefined;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await gateway?.stop();
+    const port = await freePort();
+    const spawnedAt = performance.now();
+    const starting = startGateway(upstreamUrl, port);
+    let failed: unknown;
+    starting.catch((error: unknown) => {
+      failed = error;
+    });
+    for (;;) {
+      if (failed !== undefined) throw failed;
+      if (performance.now() - spawnedAt > 15_000) throw new Error('gateway: no login served 15 s after start-up');
+      const answer = await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: HEADERS, body: firstLogin }).catch(() => undefined);
+      if (answer !== undefined) {
+        const problem = sampleProblem(gatewayLogin, answer.status, await answer.text());
+        if (problem !== undefined) throw new Error(`gateway: the first login after start-up is not good: ${problem}`);
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    startupMs.push(performance.now() - spawnedAt);
+    gateway = await starting;
+  }
+  const target: Target = { name: 'gateway `login` (soak)', server: gateway as Started, baseUrl: (gateway as Started).ready, workload: gatewayLogin };
+  log(`bench: start-up ${startupMs.map(Math.round).join(', ')} ms; soak of ${settings.soakRequests} logins`);
+  const linesBefore = target.server.lines;
+  const half = Math.floor(settings.soakRequests / 2);
+  const sampled = sampleRss(target.server.pid);
+  const first = await load(target, { amount: half });
+  const rssAfterFirstHalfMB = memoryMB(target.server.pid, 'VmRSS');
+  const second = await load(target, { amount: half });
+  const rssAfterSecondHalfMB = memoryMB(target.server.pid, 'VmRSS');
+  const sampledPeakRssMB = sampled.stop();
+  const peakRssMB = memoryMB(target.server.pid, 'VmHWM');
+  const logLines = target.server.lines - linesBefore;
+  await target.server.stop();
+  countFailures(target.name, first);
+  countFailures(target.name, second);
+  return {
+    startupMs,
+    requests: first.requests + second.requests,
+    rssAfterFirstHalfMB,
+    rssAfterSecondHalfMB,
+    sampledPeakRssMB,
+    peakRssMB,
+    errors: first.errors + first.timeouts + second.errors + second.timeouts,
+    non2xx: first.non2xx + second.non2xx,
+    graphqlErrors: first.graphqlErrors + second.graphqlErrors,
+    logLines,
+  };
+}
+
+function ratios(stats: TargetStats[], soak: Soak): Check[] {
+  const find = (prefix: string) => stats.find((s) => s.name.startsWith(prefix)) as TargetStats;
+  const login = find('gateway `login`');
+  const hive = find('Hive Gateway');
+  const yoga = find('bare Yoga');
+  const growth = soak.rssAfterSecondHalfMB - soak.rssAfterFirstHalfMB;
+  const slowestStart = Math.max(...soak.startupMs);
+  return [
+    { name: 'gateway login ÷ Hive Gateway, throughput', value: `${(login.rps / hive.rps).toFixed(2)}×`, target: '≥ 2.00×', pass: login.rps / hive.rps >= 2 },
+    { name: 'gateway login vs Hive Gateway, p99', value: `${login.p99.toFixed(2)} vs ${hive.p99.toFixed(2)} ms`, target: 'lower', pass: login.p99 < hive.p99 },
+    { name: 'gateway login ÷ bare Yoga, throughput', value: `${(login.rps / yoga.rps).toFixed(2)}×`, target: '≥ 0.70×', pass: login.rps / yoga.rps >= 0.7 },
+    { name: `gateway peak RSS over ${soak.requests} logins`, value: `${soak.peakRssMB.toFixed(1)} MB`, target: '≤ 150 MB', pass: soak.peakRssMB <= 150 },
+    { name: 'RSS growth, second half vs first', value: `${growth.toFixed(1)} MB`, target: '< 10 MB', pass: growth < 10 },
+    { name: 'start-up to first served login (slowest of 3)', value: `${slowestStart.toFixed(0)} ms`, target: '< 1000 ms', pass: slowestStart < 1000 },
+  ];
+}
+
+try {
+  await main();
+} catch (error) {
+  process.stderr.write(`\nBENCH FAILED: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+} finally {
+  killAll();
+}
