@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { channelIdField, emailField, jwtField, optional, passwordField, positiveId, storeHashField } from './validate.js';
+import { InputValidationError } from '../errors.js';
+import { channelIdField, emailField, jwtField, optional, passwordField, positiveId, storeHashField, validateInput } from './validate.js';
 
 /** `LoginInput`. */
 export const loginInput = z.object({
@@ -18,22 +19,30 @@ export const authorizationInput = z.object({
 
 const instant = z.date().refine((date) => !Number.isNaN(date.getTime()), 'must be a valid date');
 
-/** `StorefrontCredentialsInput`; `now` is the request's clock, for "endAt in the past". */
-export const credentialsInput = (now: Date) =>
-  z
-    .object({
-      email: emailField,
-      password: passwordField,
-      storeHash: storeHashField,
-      channelId: channelIdField,
-      name: optional(z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters')),
-      beginAt: optional(instant),
-      endAt: optional(instant.refine((date) => date.getTime() > now.getTime(), 'must be in the future')),
-    })
-    .refine((input) => input.beginAt === undefined || input.endAt === undefined || input.endAt > input.beginAt, {
-      path: ['endAt'],
-      message: 'must be after beginAt',
-    });
+/** `StorefrontCredentialsInput`, without the checks that need the clock (see {@link validateCredentials}). */
+const credentialsShape = z.object({
+  email: emailField,
+  password: passwordField,
+  storeHash: storeHashField,
+  channelId: channelIdField,
+  name: optional(z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters')),
+  beginAt: optional(instant),
+  endAt: optional(instant),
+});
+
+/**
+ * Validates `StorefrontCredentialsInput` against the request's clock. The zod schema is built
+ * once (zod compiles each new schema, which cost a schema per request); the validity window is
+ * checked after it: `endAt` in the future first, then after `beginAt`.
+ */
+export function validateCredentials(value: unknown, path: string, now: Date): z.output<typeof credentialsShape> {
+  const input = validateInput(credentialsShape, value, path);
+  if (input.endAt !== undefined && input.endAt.getTime() <= now.getTime()) throw new InputValidationError(`${path}.endAt`, 'must be in the future');
+  if (input.beginAt !== undefined && input.endAt !== undefined && input.endAt <= input.beginAt) {
+    throw new InputValidationError(`${path}.endAt`, 'must be after beginAt');
+  }
+  return input;
+}
 
 /** `StorefrontSessionJwtInput`. */
 export const sessionJwtInput = z.object({

@@ -1,6 +1,6 @@
 import { ForbiddenError, InputValidationError } from '../../errors.js';
 import type { MutationResolvers } from '../../generated/resolvers-types.js';
-import { credentialsInput, customerInput, sessionJwtInput } from '../../inputs/schemas.js';
+import { customerInput, sessionJwtInput, validateCredentials } from '../../inputs/schemas.js';
 import { validateInput } from '../../inputs/validate.js';
 import { issuedToken } from '../../tokens/storefront-token.js';
 import { issueForCustomer, issueFromCredentials, issueFromSessionJwt } from '../../upstream/rest/storefront-auth.js';
@@ -16,7 +16,7 @@ export const issueStorefrontToken: NonNullable<MutationResolvers['issueStorefron
   const now = context.now();
 
   if (args.input.credentials != null) {
-    const input = validateInput(credentialsInput(now), args.input.credentials, 'input.credentials');
+    const input = validateCredentials(args.input.credentials, 'input.credentials', now);
     const store = context.stores.resolve(input.storeHash, input.channelId);
     const channelId = input.channelId ?? store.defaultChannelId;
     const attempt = { address: context.clientAddress, storeHash: store.storeHash, email: input.email };
