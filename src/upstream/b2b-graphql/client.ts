@@ -1,5 +1,4 @@
-import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { getOperationAST, print } from 'graphql';
+import { ClientError, GraphQLClient } from 'graphql-request';
 import { z } from 'zod';
 import {
   CredentialsRejectedError,
@@ -11,7 +10,7 @@ import {
   UpstreamUnavailableError,
 } from '../../errors.js';
 import type { CircuitBreakers } from '../circuit-breaker.js';
-import { headerValue, type HttpAnswer, type HttpTransport } from '../http-transport.js';
+import type { HttpTransport } from '../http-transport.js';
 import { upstreamPermissions, upstreamUser, type UpstreamPermission, type UpstreamUser } from '../models.js';
 import { retryAfterSeconds } from '../rest/rest-client.js';
 import { AuthorizationDocument, CurrentUserDocument, LoginDocument, type UserAuthType, type UserLoginType } from './generated.js';
@@ -78,105 +77,63 @@ function isTokenRefusal(error: UpstreamGraphQLError): boolean {
  */
 const DOCUMENT_MISMATCH = /^(Cannot query field|Unknown argument|Unknown type|Syntax Error|Field "[^"]+" argument|Variable "\$)/;
 
-/** One upstream operation, printed and named once when the client is built. */
-interface Operation<Variables> {
-  name: string;
-  query: string;
-  /** Only carries the variables' type. */
-  readonly variables?: Variables;
-}
-
-function prepare<Variables>(document: TypedDocumentNode<unknown, Variables>): Operation<Variables> {
-  const name = getOperationAST(document)?.name?.value;
-  if (name === undefined) throw new Error('createB2BGraphQLClient: upstream operations must be named');
-  return { name, query: print(document) };
-}
-
-// What a GraphQL-over-HTTP client sends (graphql-request's defaults).
-const REQUEST_HEADERS: Readonly<Record<string, string>> = Object.freeze({
-  accept: 'application/graphql-response+json, application/json',
-  'content-type': 'application/json',
-});
-
-/** A GraphQL response body, as far as the gateway relies on its shape. */
-interface ExecutionResult {
-  data?: unknown;
-  errors?: unknown[];
-}
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /**
- * The answer's body as a GraphQL response, or `undefined` when it is not one: not a JSON media
- * type, not JSON, not an object, or `errors`, `data` or `extensions` of the wrong type.
- */
-function executionResult(answer: HttpAnswer): ExecutionResult | undefined {
-  const contentType = headerValue(answer.headers, 'content-type')?.toLowerCase() ?? '';
-  if (!contentType.includes('application/json') && !contentType.includes('application/graphql-response+json')) return undefined;
-  let body: unknown;
-  try {
-    body = JSON.parse(answer.body);
-  } catch {
-    return undefined;
-  }
-  if (!isPlainObject(body)) return undefined;
-  const { data, errors, extensions } = body;
-  if (errors !== undefined && !Array.isArray(errors)) return undefined;
-  if (data !== undefined && data !== null && !isPlainObject(data)) return undefined;
-  if (extensions !== undefined && !isPlainObject(extensions)) return undefined;
-  return { data, ...(errors !== undefined && { errors }) };
-}
-
-/**
- * The B2B GraphQL client: typed documents printed once, POSTed as JSON through the gateway's
- * transport (pool, deadline, size limit). No X-Auth-Token is ever attached: `login` and
- * `authorization` are anonymous, and `currentUser` carries only the buyer's own token.
- *
- * It answers as graphql-request would (the body is read whatever the HTTP status; a non-2xx
- * status or an `errors` entry is an upstream error) without its per-call work, which was a
- * tenth of a login's CPU in the profile (bench/PROFILE.md): printing the document, and building
- * Headers and a WHATWG Response around every answer.
+ * A graphql-request client whose fetch goes through the gateway's transport (pool, deadline,
+ * size limit). No X-Auth-Token is ever attached: `login` and `authorization` are anonymous, and
+ * `currentUser` carries only the buyer's own token.
  */
 export function createB2BGraphQLClient(endpointUrl: string, transport: HttpTransport, breakers: CircuitBreakers): B2BGraphQLClient {
-  const operations = {
-    login: prepare(LoginDocument),
-    authorization: prepare(AuthorizationDocument),
-    currentUser: prepare(CurrentUserDocument),
-  };
+  const client = new GraphQLClient(endpointUrl, {
+    fetch: async (url: URL | RequestInfo, init?: RequestInit) => {
+      const headers: Record<string, string> = {};
+      new Headers(init?.headers).forEach((value, name) => {
+        headers[name] = value;
+      });
+      const operation = typeof init?.body === 'string' ? (/"operationName":"(\w+)"/.exec(init.body)?.[1] ?? 'operation') : 'operation';
+      const answer = await transport.send({
+        endpoint: `graphql ${operation}`,
+        method: 'POST',
+        url: String(url),
+        headers,
+        body: typeof init?.body === 'string' ? init.body : '',
+      });
+      if (answer.status < 200 || answer.status > 599) {
+        throw new UpstreamResponseShapeError(`graphql ${operation}`, `HTTP status ${answer.status}`);
+      }
+      const responseHeaders = new Headers();
+      for (const [name, value] of Object.entries(answer.headers)) {
+        if (typeof value === 'string') responseHeaders.set(name, value);
+      }
+      return new Response(answer.status === 204 ? null : answer.body, { status: answer.status, headers: responseHeaders });
+    },
+  });
 
-  // `name` names the circuit and the errors (`graphql login`); the transport names the call by
-  // the operation it sends (`graphql Login`).
-  function run<Variables>(name: string, operation: Operation<Variables>, variables: Variables, headers?: Record<string, string>): Promise<unknown> {
+  function run(name: string, send: () => Promise<unknown>): Promise<unknown> {
     const endpoint = `graphql ${name}`;
     return breakers.run(endpoint, async () => {
-      const answer = await transport.send({
-        endpoint: `graphql ${operation.name}`,
-        method: 'POST',
-        url: endpointUrl,
-        headers: headers === undefined ? REQUEST_HEADERS : { ...REQUEST_HEADERS, ...headers },
-        body: JSON.stringify({ query: operation.query, variables, operationName: operation.name }),
-      });
-      if (answer.status < 200 || answer.status > 599) throw new UpstreamResponseShapeError(`graphql ${operation.name}`, `HTTP status ${answer.status}`);
-      const result = executionResult(answer);
-      const ok = answer.status < 300;
-      if (ok && result === undefined) throw new UpstreamResponseShapeError(endpoint, 'answer is not a GraphQL response');
-      if (!ok || (result?.errors?.length ?? 0) > 0) throw classify(endpoint, answer, result?.errors ?? []);
-      return result?.data;
+      try {
+        return await send();
+      } catch (error) {
+        if (error instanceof UpstreamError) throw error;
+        if (!(error instanceof ClientError)) {
+          throw new UpstreamResponseShapeError(endpoint, 'answer is not a GraphQL response', { cause: error });
+        }
+        throw classify(endpoint, error.response);
+      }
     });
   }
 
   // Like BigCommerce's own portal, read the body whatever the HTTP status; then decide.
-  function classify(endpoint: string, answer: HttpAnswer, errors: readonly unknown[]): UpstreamError {
-    const { status } = answer;
-    const items = errors.map((item) => (isPlainObject(item) ? item : {}));
-    const codes = items.map((item) => (isPlainObject(item['extensions']) ? item['extensions']['code'] : undefined));
+  function classify(endpoint: string, response: ClientError['response']): UpstreamError {
+    const { status, errors = [] } = response;
+    const codes = errors.map((item) => item.extensions?.['code']);
     if (status === 429 || codes.some((code) => code === 429 || code === '429' || code === 'RATE_LIMITED')) {
-      return new UpstreamRateLimitError(endpoint, retryAfterSeconds(answer));
+      const headers = response.headers instanceof Headers ? Object.fromEntries(response.headers.entries()) : {};
+      return new UpstreamRateLimitError(endpoint, retryAfterSeconds({ headers }));
     }
     if (status >= 500) return new UpstreamUnavailableError(endpoint, `HTTP ${status}`, status);
     if (errors.length === 0) return new UpstreamResponseShapeError(endpoint, `HTTP ${status} without GraphQL errors`);
-    const described = items.map((item, index) => ({ message: typeof item['message'] === 'string' ? item['message'] : 'no message', code: codes[index] }));
+    const described = errors.map((item) => ({ message: typeof item.message === 'string' ? item.message : 'no message', code: item.extensions?.['code'] }));
     if (described.some((item) => DOCUMENT_MISMATCH.test(item.message))) {
       return new UpstreamResponseShapeError(endpoint, `the upstream schema does not accept the gateway's document: ${described[0]?.message}`);
     }
@@ -195,7 +152,7 @@ export function createB2BGraphQLClient(endpointUrl: string, transport: HttpTrans
   return {
     async login(variables) {
       try {
-        const data = await run('login', operations.login, { loginData: variables });
+        const data = await run('login', () => client.request(LoginDocument, { loginData: variables }));
         return parse('login', loginData, data).login.result;
       } catch (error) {
         // Wrong password, unknown email, inactive company: all one refusal to the caller.
@@ -205,7 +162,7 @@ export function createB2BGraphQLClient(endpointUrl: string, transport: HttpTrans
     },
     async authorization(variables) {
       try {
-        const data = await run('authorization', operations.authorization, { authData: variables });
+        const data = await run('authorization', () => client.request(AuthorizationDocument, { authData: variables }));
         return parse('authorization', authorizationData, data).authorization.result;
       } catch (error) {
         // 40101 (invalid or expired), "JWT verification failed" (malformed), or anything else refused.
@@ -216,7 +173,9 @@ export function createB2BGraphQLClient(endpointUrl: string, transport: HttpTrans
     async currentUser(buyerToken) {
       let data: unknown;
       try {
-        data = await run('currentUser', operations.currentUser, undefined, { authorization: `Bearer ${buyerToken}` });
+        data = await run('currentUser', () =>
+          client.request({ document: CurrentUserDocument, requestHeaders: { authorization: `Bearer ${buyerToken}` } }),
+        );
       } catch (error) {
         // Any other GraphQL error stays an UpstreamGraphQLError: an upstream fault is not the buyer's.
         if (error instanceof UpstreamGraphQLError && isTokenRefusal(error)) throw new TokenRejectedError(error.message);
