@@ -89,7 +89,10 @@ export function createB2BGraphQLClient(endpointUrl: string, transport: HttpTrans
       new Headers(init?.headers).forEach((value, name) => {
         headers[name] = value;
       });
-      const operation = typeof init?.body === 'string' ? (/"operationName":"(\w+)"/.exec(init.body)?.[1] ?? 'operation') : 'operation';
+      // The operation's root field name (`Login` → `login`), the same name its circuit has, so
+      // metrics, spans and circuits agree.
+      const named = typeof init?.body === 'string' ? /"operationName":"(\w+)"/.exec(init.body)?.[1] : undefined;
+      const operation = named === undefined ? 'operation' : named.charAt(0).toLowerCase() + named.slice(1);
       const answer = await transport.send({
         endpoint: `graphql ${operation}`,
         method: 'POST',
