@@ -1,3 +1,5 @@
+import type { GraphQLReply, Harness } from '../../harness.js';
+
 /** The administration operations the tests send, with every field of the payloads. */
 export const ISSUE_SERVER_TOKEN = /* GraphQL */ `
   mutation IssueServerToken($input: IssueServerTokenInput!) {
@@ -33,5 +35,13 @@ export function withoutRequestIds<Body extends { errors?: Array<{ extensions?: R
       const { requestId: _requestId, ...extensions } = error.extensions;
       return { ...error, extensions };
     }),
+  };
+}
+
+/** Sends a request to the gateway; the answer's errors come without their `extensions.requestId`. */
+export function sendWithoutRequestIds(harness: () => Harness) {
+  return async (...args: Parameters<Harness['graphql']>): Promise<GraphQLReply> => {
+    const reply = await harness().graphql(...args);
+    return { ...reply, body: withoutRequestIds(reply.body) };
   };
 }

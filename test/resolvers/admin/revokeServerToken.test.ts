@@ -1,18 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SANDBOX_USERS } from '../../../src/sandbox/index.js';
-import { startHarness, TRUSTED_KEY, type GraphQLReply, type Harness } from '../../harness.js';
-import { ISSUE_SERVER_TOKEN, REVOKE_SERVER_TOKEN as REVOKE, withoutRequestIds } from './operations.js';
+import { startHarness, TRUSTED_KEY, type Harness } from '../../harness.js';
+import { ISSUE_SERVER_TOKEN, REVOKE_SERVER_TOKEN as REVOKE, sendWithoutRequestIds } from './operations.js';
 
 let harness: Harness;
 beforeAll(async () => {
   harness = await startHarness();
 });
 afterAll(() => harness?.close());
-/** A request to the gateway, its errors without their (per-request) `extensions.requestId`. */
-const send = async (...args: Parameters<Harness['graphql']>): Promise<GraphQLReply> => {
-  const reply = await harness.graphql(...args);
-  return { ...reply, body: withoutRequestIds(reply.body) };
-};
+const send = sendWithoutRequestIds(() => harness);
 beforeEach(() => {
   harness.sandbox.clearRequests();
   harness.sandbox.clearFaults();
