@@ -44,7 +44,9 @@ export function useRequestId(): Plugin {
     },
     onParams({ params }) {
       const scope = currentRequestScope();
-      if (scope !== undefined && params.operationName != null && OPERATION_NAME.test(params.operationName)) scope.operationName = params.operationName;
+      // Only a string: the body is the client's, and `{ "toString": false }` must not throw here.
+      const { operationName } = params as { operationName?: unknown };
+      if (scope !== undefined && typeof operationName === 'string' && OPERATION_NAME.test(operationName)) scope.operationName = operationName;
     },
     onValidate({ params }) {
       const scope = currentRequestScope();

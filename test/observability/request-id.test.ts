@@ -147,6 +147,27 @@ describe('extensions.requestId', () => {
   });
 });
 
+describe('parameters of the wrong type', () => {
+  // Found by the fuzzer: an operationName object without a callable toString once reached a
+  // regular expression and answered 500.
+  it('answer a 4xx GraphQL error with the request id, never a 500', async () => {
+    const bodies = [
+      { query: '{ __typename }', operationName: { toString: false } },
+      { query: '{ __typename }', operationName: { valueOf: null, toString: null } },
+      { query: '{ __typename }', operationName: ['A'] },
+      { query: { value: 'x' }, operationName: { toString: false }, extensions: { persistedQuery: 'x' } },
+    ];
+    for (const body of bodies) {
+      const response = await fetch(h.url, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(body) });
+      const { status, requestId, ids } = await errorsAndId(response);
+      expect(status).toBeGreaterThanOrEqual(400);
+      expect(status).toBeLessThan(500);
+      expect(ids.length).toBeGreaterThan(0);
+      expect(ids.every((id) => id === requestId)).toBe(true);
+    }
+  });
+});
+
 describe('log lines', () => {
   it('carry the request id only while that request runs', async () => {
     h.logs.length = 0;
