@@ -151,7 +151,7 @@ describe('parameters of the wrong type', () => {
   // Found by the fuzzer: an operationName object without a callable toString once reached a
   // regular expression and answered 500.
   it('answer a 4xx GraphQL error with the request id, never a 500', async () => {
-    const bodies = [
+    const bodies: Array<Record<string, unknown>> = [
       { query: '{ __typename }', operationName: { toString: false } },
       { query: '{ __typename }', operationName: { valueOf: null, toString: null } },
       { query: '{ __typename }', operationName: ['A'] },
