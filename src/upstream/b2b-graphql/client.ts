@@ -1,3 +1,5 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { getOperationAST, print } from 'graphql';
 import { ClientError, GraphQLClient } from 'graphql-request';
 import { z } from 'zod';
 import {
@@ -10,7 +12,7 @@ import {
   UpstreamUnavailableError,
 } from '../../errors.js';
 import type { CircuitBreakers } from '../circuit-breaker.js';
-import type { HttpTransport } from '../http-transport.js';
+import { headerValue, type HttpAnswer, type HttpTransport } from '../http-transport.js';
 import { upstreamPermissions, upstreamUser, type UpstreamPermission, type UpstreamUser } from '../models.js';
 import { retryAfterSeconds } from '../rest/rest-client.js';
 import { AuthorizationDocument, CurrentUserDocument, LoginDocument, type UserAuthType, type UserLoginType } from './generated.js';
@@ -78,44 +80,89 @@ function isTokenRefusal(error: UpstreamGraphQLError): boolean {
 const DOCUMENT_MISMATCH = /^(Cannot query field|Unknown argument|Unknown type|Syntax Error|Field "[^"]+" argument|Variable "\$)/;
 
 /**
- * A graphql-request client whose fetch goes through the gateway's transport (pool, deadline,
- * size limit). No X-Auth-Token is ever attached: `login` and `authorization` are anonymous, and
- * `currentUser` carries only the buyer's own token.
+ * What graphql-request reads of an answer (`ok`, `status`, `headers.get`, `text()`), over the
+ * transport's answer as it is: no WHATWG `Response`, body stream or `Headers` per call.
  */
-export function createB2BGraphQLClient(endpointUrl: string, transport: HttpTransport, breakers: CircuitBreakers): B2BGraphQLClient {
+class UpstreamAnswer {
+  readonly ok: boolean;
+  readonly status: number;
+  readonly headers: { get(name: string): string | null; readonly record: HttpAnswer['headers'] };
+  readonly #body: string;
+
+  constructor(answer: HttpAnswer) {
+    this.ok = answer.status >= 200 && answer.status < 300;
+    this.status = answer.status;
+    this.headers = { get: (name) => headerValue(answer.headers, name) ?? null, record: answer.headers };
+    this.#body = answer.status === 204 ? '' : answer.body;
+  }
+
+  text(): Promise<string> {
+    return Promise.resolve(this.#body);
+  }
+}
+
+/** The transport's headers of an answer graphql-request hands back in a `ClientError`. */
+const headersOf = (response: ClientError['response']): HttpAnswer['headers'] =>
+  (response.headers as unknown as UpstreamAnswer['headers'] | undefined)?.record ?? {};
+
+/** One upstream operation: its document printed once, sent by its own graphql-request client. */
+interface Operation<TData, TVariables> {
+  /** The root field's name (`Login` → `login`), the name its circuit, metrics and spans share. */
+  name: string;
+  request(variables: TVariables, requestHeaders?: Record<string, string>): Promise<TData>;
+}
+
+/**
+ * A graphql-request client for one operation whose fetch goes through the gateway's transport
+ * (pool, deadline, size limit). The document is printed once, here: given a `DocumentNode`,
+ * graphql-request would print it on every call, and given a string it would parse it on every
+ * call to find the operation's name, which this client adds to the body itself.
+ */
+function operation<TData, TVariables extends Record<string, unknown>>(
+  endpointUrl: string,
+  transport: HttpTransport,
+  document: TypedDocumentNode<TData, TVariables>,
+): Operation<TData, TVariables> {
+  const definition = getOperationAST(document);
+  const operationName = definition?.name?.value;
+  if (definition == null || operationName === undefined) throw new Error('an upstream document must hold one named operation');
+  const name = operationName.charAt(0).toLowerCase() + operationName.slice(1);
+  const endpoint = `graphql ${name}`;
+  const query = print(document);
   const client = new GraphQLClient(endpointUrl, {
+    excludeOperationName: true,
+    jsonSerializer: { parse: JSON.parse, stringify: (body: object) => JSON.stringify({ ...body, operationName }) },
     fetch: async (url: URL | RequestInfo, init?: RequestInit) => {
       const headers: Record<string, string> = {};
-      new Headers(init?.headers).forEach((value, name) => {
-        headers[name] = value;
+      new Headers(init?.headers).forEach((value, header) => {
+        headers[header] = value;
       });
-      // The operation's root field name (`Login` → `login`), the same name its circuit has, so
-      // metrics, spans and circuits agree.
-      const named = typeof init?.body === 'string' ? /"operationName":"(\w+)"/.exec(init.body)?.[1] : undefined;
-      const operation = named === undefined ? 'operation' : named.charAt(0).toLowerCase() + named.slice(1);
-      const answer = await transport.send({
-        endpoint: `graphql ${operation}`,
-        method: 'POST',
-        url: String(url),
-        headers,
-        body: typeof init?.body === 'string' ? init.body : '',
-      });
-      if (answer.status < 200 || answer.status > 599) {
-        throw new UpstreamResponseShapeError(`graphql ${operation}`, `HTTP status ${answer.status}`);
-      }
-      const responseHeaders = new Headers();
-      for (const [name, value] of Object.entries(answer.headers)) {
-        if (typeof value === 'string') responseHeaders.set(name, value);
-      }
-      return new Response(answer.status === 204 ? null : answer.body, { status: answer.status, headers: responseHeaders });
+      const answer = await transport.send({ endpoint, method: 'POST', url: String(url), headers, body: typeof init?.body === 'string' ? init.body : '' });
+      if (answer.status < 200 || answer.status > 599) throw new UpstreamResponseShapeError(endpoint, `HTTP status ${answer.status}`);
+      return new UpstreamAnswer(answer) as unknown as Response;
     },
   });
+  return {
+    name,
+    request: (variables, requestHeaders) => client.request<TData>(query, variables, requestHeaders),
+  };
+}
 
-  function run(name: string, send: () => Promise<unknown>): Promise<unknown> {
-    const endpoint = `graphql ${name}`;
+/**
+ * The B2B GraphQL client: graphql-request over the gateway's transport. No X-Auth-Token is ever
+ * attached: `login` and `authorization` are anonymous, and `currentUser` carries only the
+ * buyer's own token.
+ */
+export function createB2BGraphQLClient(endpointUrl: string, transport: HttpTransport, breakers: CircuitBreakers): B2BGraphQLClient {
+  const loginOperation = operation(endpointUrl, transport, LoginDocument);
+  const authorizationOperation = operation(endpointUrl, transport, AuthorizationDocument);
+  const currentUserOperation = operation(endpointUrl, transport, CurrentUserDocument);
+
+  function run<TData, TVariables>(operation: Operation<TData, TVariables>, variables: TVariables, requestHeaders?: Record<string, string>): Promise<TData> {
+    const endpoint = `graphql ${operation.name}`;
     return breakers.run(endpoint, async () => {
       try {
-        return await send();
+        return await operation.request(variables, requestHeaders);
       } catch (error) {
         if (error instanceof UpstreamError) throw error;
         if (!(error instanceof ClientError)) {
@@ -131,8 +178,7 @@ export function createB2BGraphQLClient(endpointUrl: string, transport: HttpTrans
     const { status, errors = [] } = response;
     const codes = errors.map((item) => item.extensions?.['code']);
     if (status === 429 || codes.some((code) => code === 429 || code === '429' || code === 'RATE_LIMITED')) {
-      const headers = response.headers instanceof Headers ? Object.fromEntries(response.headers.entries()) : {};
-      return new UpstreamRateLimitError(endpoint, retryAfterSeconds({ headers }));
+      return new UpstreamRateLimitError(endpoint, retryAfterSeconds({ headers: headersOf(response) }));
     }
     if (status >= 500) return new UpstreamUnavailableError(endpoint, `HTTP ${status}`, status);
     if (errors.length === 0) return new UpstreamResponseShapeError(endpoint, `HTTP ${status} without GraphQL errors`);
@@ -155,7 +201,7 @@ export function createB2BGraphQLClient(endpointUrl: string, transport: HttpTrans
   return {
     async login(variables) {
       try {
-        const data = await run('login', () => client.request(LoginDocument, { loginData: variables }));
+        const data = await run(loginOperation, { loginData: variables });
         return parse('login', loginData, data).login.result;
       } catch (error) {
         // Wrong password, unknown email, inactive company: all one refusal to the caller.
@@ -165,7 +211,7 @@ export function createB2BGraphQLClient(endpointUrl: string, transport: HttpTrans
     },
     async authorization(variables) {
       try {
-        const data = await run('authorization', () => client.request(AuthorizationDocument, { authData: variables }));
+        const data = await run(authorizationOperation, { authData: variables });
         return parse('authorization', authorizationData, data).authorization.result;
       } catch (error) {
         // 40101 (invalid or expired), "JWT verification failed" (malformed), or anything else refused.
@@ -176,9 +222,7 @@ export function createB2BGraphQLClient(endpointUrl: string, transport: HttpTrans
     async currentUser(buyerToken) {
       let data: unknown;
       try {
-        data = await run('currentUser', () =>
-          client.request({ document: CurrentUserDocument, requestHeaders: { authorization: `Bearer ${buyerToken}` } }),
-        );
+        data = await run(currentUserOperation, {}, { authorization: `Bearer ${buyerToken}` });
       } catch (error) {
         // Any other GraphQL error stays an UpstreamGraphQLError: an upstream fault is not the buyer's.
         if (error instanceof UpstreamGraphQLError && isTokenRefusal(error)) throw new TokenRejectedError(error.message);
