@@ -12,7 +12,7 @@ import { observeUpstreamCalls } from './observability/upstream-calls.js';
 import { corsOptions, SANDBOX_CORS_ORIGINS } from './plugins/cors.js';
 import { graphiqlOptions } from './plugins/graphiql.js';
 import { useGetParamsGuard } from './plugins/use-get-params-guard.js';
-import { bodyLimitOptions, useCloseAfterTooLarge } from './plugins/use-body-limit.js';
+import { bodyLimitOptions, useCloseAfterTooLarge, useRequestBodyLimit } from './plugins/use-body-limit.js';
 import { useErrorMapping } from './plugins/use-error-mapping.js';
 import { useHealth } from './plugins/use-health.js';
 import { useMetrics } from './plugins/use-metrics.js';
@@ -142,6 +142,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
         ? [useTrustedDocuments({ documents: config.persistedDocuments, isTrustedRequest: (request) => services.isTrustedKey(request.headers.get(GATEWAY_KEY_HEADER)) })]
         : []),
       ...(config.production ? [useProductionGuards({ isTrustedKey: services.isTrustedKey })] : []),
+      useRequestBodyLimit(),
       useCloseAfterTooLarge(),
       // Last: the request id goes into every error in its final form, mapped or masked.
       useRequestId(),

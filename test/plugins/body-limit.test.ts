@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_BODY_LIMITS } from '../../src/plugins/use-body-limit.js';
 import { DEMO_BUYER } from '../../src/sandbox/index.js';
@@ -87,6 +88,57 @@ describe('request body limit', () => {
     } finally {
       agent.destroy();
     }
+  });
+
+  it('counts the bytes of a body given to yoga.fetch in-process, where no socket bounds it', async () => {
+    const stream = (text: string) =>
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          const bytes = new TextEncoder().encode(text);
+          for (let offset = 0; offset < bytes.length; offset += 16 * 1024) controller.enqueue(bytes.slice(offset, offset + 16 * 1024));
+          controller.close();
+        },
+      });
+    const ask = async (body: string) => {
+      const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body: stream(body), duplex: 'half' } as RequestInit;
+      const response = await harness.gateway.yoga.fetch('http://in-process/graphql', init);
+      return { status: response.status, body: await response.json() };
+    };
+    expect(await ask(paddedLogin(MEBIBYTE))).toEqual(TOO_LARGE);
+    expect(await ask(paddedQuery(60_000))).toEqual({ status: 200, body: { data: { __typename: 'Query' } } });
+    expect(harness.sandbox.requests).toEqual([]);
+  });
+
+  it('answers 400, BAD_REQUEST, to a Content-Length that is not one non-negative integer', async () => {
+    for (const contentLength of ['-1', '1,1', '0x10', 'ten']) {
+      const response = await harness.gateway.yoga.fetch('http://in-process/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': contentLength },
+        body: paddedQuery(10),
+      });
+      expect(response.status, contentLength).toBe(400);
+      expect(await response.json()).toMatchObject({ errors: [{ extensions: { code: 'BAD_REQUEST' } }] });
+    }
+  });
+
+  it('reads no more than Content-Length over HTTP: a body longer than announced is cut there, never a 5xx', async () => {
+    const { port } = new URL(harness.url);
+    const body = paddedQuery(MEBIBYTE);
+    const head = `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n`;
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => socket.end(head + body));
+      let text = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => (text += chunk));
+      socket.on('close', () => resolve(text));
+      socket.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' || error.code === 'EPIPE' ? resolve(text) : reject(error)));
+    });
+    // The request gets its 100 bytes; Node's parser takes the rest for a next request, answers
+    // that 400 and closes the connection.
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(answer).not.toMatch(/HTTP\/1\.1 5\d\d/);
+    expect(harness.sandbox.requests).toEqual([]);
+    expect((await post(paddedQuery(10))).status).toBe(200);
   });
 
   it('refuses a batch (an array body) with 400, running none of its operations', async () => {
