@@ -6,14 +6,13 @@ import { createContextFactory, type GatewayContext, type GatewayServices } from 
 import { createLogger, type Logger } from './logger.js';
 import { createGatewayMetrics } from './observability/metrics.js';
 import { createUpstreamProbe } from './observability/readiness.js';
-import { withRequestFields } from './observability/request-scope.js';
 import { createTracing } from './observability/tracing.js';
 import { observeUpstreamCalls } from './observability/upstream-calls.js';
 import { corsOptions, SANDBOX_CORS_ORIGINS } from './plugins/cors.js';
 import { graphiqlOptions } from './plugins/graphiql.js';
 import { useGetParamsGuard } from './plugins/use-get-params-guard.js';
 import { bodyLimitOptions, useCloseAfterTooLarge, useRequestBodyLimit } from './plugins/use-body-limit.js';
-import { useErrorMapping } from './plugins/use-error-mapping.js';
+import { UNEXPECTED_ERROR_MESSAGE, useErrorMapping } from './plugins/use-error-mapping.js';
 import { useHealth } from './plugins/use-health.js';
 import { useMetrics } from './plugins/use-metrics.js';
 import { useProductionGuards } from './plugins/use-production-guards.js';
@@ -97,7 +96,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   if (store === undefined) throw new Error('createGateway: a store is required with apiUrl');
 
   // Every store's X-Auth-Token, the trusted keys and a Redis password: never in a log line.
-  const logger = withRequestFields(options.logger ?? createLogger({ secrets: secretsOf({ ...config, stores }) }));
+  const logger = options.logger ?? createLogger({ secrets: secretsOf({ ...config, stores }) });
   // `undefined` unless configured: then upstream calls carry no span and no `traceparent`.
   const tracing = await createTracing(config.observability.tracing, options.tracerProvider);
   const metrics = createGatewayMetrics();
@@ -148,9 +147,11 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       useRequestId(),
     ],
     ...bodyLimitOptions(),
-    logging: logger,
+    // Yoga's debug lines ("Processing GraphQL Parameters") name no request: left out. Lines about
+    // a request carry its id, and are written by the gateway's plugins, which know the request.
+    logging: { debug: () => {}, info: (...args) => logger.info(...args), warn: (...args) => logger.warn(...args), error: (...args) => logger.error(...args) },
     // Unexpected errors reach clients as "Unexpected error."; never with a stack, in any mode.
-    maskedErrors: { isDev: false },
+    maskedErrors: { isDev: false, errorMessage: UNEXPECTED_ERROR_MESSAGE },
     ...graphiqlOptions({
       production: config.production,
       sandbox: sandbox !== undefined,

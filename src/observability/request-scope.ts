@@ -1,16 +1,19 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Span } from '@opentelemetry/api';
-import type { Logger } from '../logger.js';
 
 /** The header a request id comes in and goes back in. */
 export const REQUEST_ID_HEADER = 'x-request-id';
 
 /**
- * What the gateway knows about the request it is serving, wherever that request's work is:
- * a hook, a resolver, an upstream call, a log line. `plugins/use-request-id.ts` opens it
- * around the whole request; the other observability plugins fill it in.
+ * What the gateway knows about one request: its id, when it came, what it asked and how it
+ * ended. Kept beside the request object (every Yoga hook has it, and resolvers have it as
+ * `context.request`); `plugins/use-request-id.ts` opens it first, the other observability
+ * plugins fill it in.
+ *
+ * Not in an `AsyncLocalStorage`: on Node 20 that turns on async hooks for every promise of the
+ * process, which cost 8 % of a `login`'s CPU (bench/PROFILE.md). Whoever needs the scope is
+ * handed the request.
  */
 export interface RequestScope {
   /** The caller's `X-Request-Id` when acceptable (see {@link requestIdFrom}), else a new UUID. */
@@ -31,21 +34,22 @@ export interface RequestScope {
   span?: Span;
 }
 
-const scopes = new AsyncLocalStorage<RequestScope>();
+const scopes = new WeakMap<Request, RequestScope>();
 
-/** The scope of the request whose work is running, if any. */
-export function currentRequestScope(): RequestScope | undefined {
-  return scopes.getStore();
+/** The scope of `request`, opened on the first ask: the id, and the time it arrived. */
+export function requestScopeOf(request: Request): RequestScope {
+  let scope = scopes.get(request);
+  if (scope === undefined) {
+    scope = { requestId: requestIdFrom(request.headers.get(REQUEST_ID_HEADER)), startedAt: performance.now() };
+    scopes.set(request, scope);
+  }
+  return scope;
 }
 
-/** Runs `work` (and everything it starts, sync or async) inside `scope`. */
-export function runInRequestScope<Result>(scope: RequestScope, work: () => Result): Result {
-  return scopes.run(scope, work);
-}
-
-/** A fresh scope for `request`. */
-export function openRequestScope(request: Request): RequestScope {
-  return { requestId: requestIdFrom(request.headers.get(REQUEST_ID_HEADER)), startedAt: performance.now() };
+/** The fields a log line about the request carries: its id, and the trace id when traced. */
+export function logFieldsOf(scope: RequestScope): { requestId: string; traceId?: string } {
+  const traceId = scope.span?.spanContext().traceId;
+  return traceId === undefined ? { requestId: scope.requestId } : { requestId: scope.requestId, traceId };
 }
 
 // Printable ASCII (spaces inside allowed; Headers trims the ends), at most 128 characters: what a
@@ -58,24 +62,4 @@ const ACCEPTED_REQUEST_ID = /^[\x20-\x7e]{1,128}$/;
  */
 export function requestIdFrom(presented: string | null): string {
   return presented !== null && ACCEPTED_REQUEST_ID.test(presented) ? presented : randomUUID();
-}
-
-/**
- * `logger` with the current request's id (and trace id, when traced) added to every line
- * written while that request's work runs: the "operation failed" lines, Yoga's lines about
- * masked errors, the rate limiter's. Lines written outside a request are unchanged.
- */
-export function withRequestFields(logger: Logger): Logger {
-  const wrap =
-    (level: keyof Logger) =>
-    (...args: unknown[]): void => {
-      const scope = scopes.getStore();
-      if (scope === undefined) {
-        logger[level](...args);
-        return;
-      }
-      const traceId = scope.span?.spanContext().traceId;
-      logger[level](...args, traceId === undefined ? { requestId: scope.requestId } : { requestId: scope.requestId, traceId });
-    };
-  return { debug: wrap('debug'), info: wrap('info'), warn: wrap('warn'), error: wrap('error') };
 }

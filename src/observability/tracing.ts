@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   type Attributes,
   defaultTextMapSetter,
@@ -64,8 +65,13 @@ export interface GatewayTracing {
   startRequestSpan(request: Request, path: string): Span;
   /** Names the request span after its operation (`mutation Login`), sets the outcome and ends it. */
   endRequestSpan(span: Span, end: RequestSpanEnd): void;
-  /** Starts a client span under `parent` and returns the headers (`traceparent`) that carry it upstream. */
-  startUpstreamSpan(call: UpstreamSpanStart, parent: Span | undefined): { span: Span; headers: Record<string, string> };
+  /**
+   * Runs `work` (and everything it starts) with `span` as the request span upstream calls hang
+   * under. An `AsyncLocalStorage`, paid for only when tracing is on.
+   */
+  runInRequestSpan<Result>(span: Span, work: () => Result): Result;
+  /** Starts a client span under the running request's span and returns the headers (`traceparent`) that carry it upstream. */
+  startUpstreamSpan(call: UpstreamSpanStart): { span: Span; headers: Record<string, string> };
   /** Ends an upstream span with the answer's status or the error's kind. */
   endUpstreamSpan(span: Span, outcome: { status?: number; errorKind?: string }): void;
   /** Flushes and stops what {@link createTracing} built; a provider passed in is left running. */
@@ -93,7 +99,11 @@ export async function createTracing(config: TracingConfig | undefined, provider?
 
 function tracingOn(tracer: Tracer, shutdown: () => Promise<void>): GatewayTracing {
   const propagator = new W3CTraceContextPropagator();
+  const requestSpans = new AsyncLocalStorage<Span>();
   return {
+    runInRequestSpan(span, work) {
+      return requestSpans.run(span, work);
+    },
     startRequestSpan(request, path) {
       const parent = propagator.extract(ROOT_CONTEXT, request.headers, headersGetter);
       return tracer.startSpan(
@@ -118,7 +128,8 @@ function tracingOn(tracer: Tracer, shutdown: () => Promise<void>): GatewayTracin
       }
       span.end();
     },
-    startUpstreamSpan(call, parent) {
+    startUpstreamSpan(call) {
+      const parent = requestSpans.getStore();
       const url = new URL(call.url);
       const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
       // Named like the metrics' endpoint label and the circuit: one name for one route everywhere.

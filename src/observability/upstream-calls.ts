@@ -1,7 +1,6 @@
 import { UpstreamResponseShapeError, UpstreamTimeoutError, UpstreamUnavailableError } from '../errors.js';
 import type { HttpCall, HttpCallObservation } from '../upstream/http-transport.js';
 import type { GatewayMetrics } from './metrics.js';
-import { currentRequestScope } from './request-scope.js';
 import type { GatewayTracing } from './tracing.js';
 
 /**
@@ -28,7 +27,7 @@ export function errorKind(error: unknown): string {
 export function observeUpstreamCalls(metrics: GatewayMetrics, tracing: GatewayTracing | undefined): (call: HttpCall) => HttpCallObservation {
   return (call) => {
     const endpoint = endpointLabel(call.endpoint);
-    const traced = tracing?.startUpstreamSpan({ method: call.method, url: call.url, endpoint }, currentRequestScope()?.span);
+    const traced = tracing?.startUpstreamSpan({ method: call.method, url: call.url, endpoint });
     return {
       ...(traced !== undefined && { headers: traced.headers }),
       end({ status, error, durationMs }) {

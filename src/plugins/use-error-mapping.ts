@@ -1,5 +1,5 @@
 import type { ExecutionResult, GraphQLError } from 'graphql';
-import { createGraphQLError, handleStreamOrSingleExecutionResult, type Plugin } from 'graphql-yoga';
+import { createGraphQLError, handleStreamOrSingleExecutionResult, maskError, type Plugin } from 'graphql-yoga';
 import {
   CredentialsRejectedError,
   ForbiddenError,
@@ -15,6 +15,7 @@ import {
 } from '../errors.js';
 import type { GatewayContext } from '../context.js';
 import type { Logger } from '../logger.js';
+import { logFieldsOf, requestScopeOf } from '../observability/request-scope.js';
 import { withoutEchoedValue } from './echo-guard.js';
 
 /** What a client sees for one of the gateway's expected failures. */
@@ -91,20 +92,32 @@ function withoutEcho(error: GraphQLError): GraphQLError {
   });
 }
 
+/** What a client reads in place of an unexpected error; Yoga's masking uses the same words. */
+export const UNEXPECTED_ERROR_MESSAGE = 'Unexpected error.';
+
 /**
- * Replaces each resolver error that {@link publicError} knows with its public form, and logs
- * it. Runs before Yoga's error masking, which then leaves these alone and masks the rest.
+ * Replaces each resolver error that {@link publicError} knows with its public form, and masks
+ * the unexpected ones as Yoga would (`maskError`: "Unexpected error.", INTERNAL_SERVER_ERROR),
+ * logging each with the request's id: the public form is logged at its level, an unexpected
+ * error at `error` with its cause. Yoga's own masking stays behind it for errors raised
+ * outside execution, and leaves the errors masked here alone (it logs only what it masks).
  */
 export function useErrorMapping(logger: Logger): Plugin<GatewayContext> {
-  const mapError = (error: GraphQLError): GraphQLError => {
+  const mapError = (error: GraphQLError, request: Request): GraphQLError => {
     const mapped = publicError(error.originalError);
-    if (mapped === undefined) return error.originalError ? error : withoutEcho(error);
+    if (mapped === undefined) {
+      if (!error.originalError) return withoutEcho(error);
+      const masked = maskError(error, UNEXPECTED_ERROR_MESSAGE, false);
+      if (masked !== error) logger.error(error, logFieldsOf(requestScopeOf(request)));
+      return masked as GraphQLError;
+    }
     const cause = error.originalError as GatewayError;
     logger[mapped.level]('operation failed', {
       code: mapped.code,
       path: error.path?.join('.'),
       reason: cause.message,
       ...(cause instanceof UpstreamError && { endpoint: cause.endpoint }),
+      ...logFieldsOf(requestScopeOf(request)),
     });
     // No `originalError`: the result is a deliberate public error that masking must not touch.
     // Yoga's `createGraphQLError` builds it from the same graphql-js copy Yoga checks against.
@@ -126,8 +139,9 @@ export function useErrorMapping(logger: Logger): Plugin<GatewayContext> {
     onExecute() {
       return {
         onExecuteDone(payload) {
+          const { request } = payload.args.contextValue;
           return handleStreamOrSingleExecutionResult(payload, ({ result, setResult }) => {
-            if (result.errors?.length) setResult({ ...result, errors: result.errors.map(mapError) });
+            if (result.errors?.length) setResult({ ...result, errors: result.errors.map((error) => mapError(error, request)) });
           });
         },
       };

@@ -1,5 +1,5 @@
 import type { Plugin } from 'graphql-yoga';
-import { currentRequestScope } from '../observability/request-scope.js';
+import { requestScopeOf } from '../observability/request-scope.js';
 
 const PARAMS_IN_JSON = ['variables', 'extensions'] as const;
 
@@ -18,8 +18,8 @@ export function useGetParamsGuard(): Plugin {
         try {
           JSON.parse(value);
         } catch {
-          const requestId = currentRequestScope()?.requestId;
-          const body = { errors: [{ message: `The "${name}" parameter is not valid JSON.`, extensions: { code: 'BAD_REQUEST', ...(requestId !== undefined && { requestId }) } }] };
+          const { requestId } = requestScopeOf(request);
+          const body = { errors: [{ message: `The "${name}" parameter is not valid JSON.`, extensions: { code: 'BAD_REQUEST', requestId } }] };
           endResponse(new fetchAPI.Response(JSON.stringify(body), { status: 400, headers: { 'content-type': 'application/json; charset=utf-8' } }));
           return;
         }

@@ -1,7 +1,7 @@
 import { handleStreamOrSingleExecutionResult, type Plugin } from 'graphql-yoga';
 import { RateLimitedError, UpstreamRateLimitError } from '../errors.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
-import { currentRequestScope } from '../observability/request-scope.js';
+import { requestScopeOf } from '../observability/request-scope.js';
 import { GATEWAY_KEY_HEADER } from '../trusted-callers.js';
 
 /** Options of {@link useMetrics}. */
@@ -64,9 +64,9 @@ export function useMetrics(metrics: GatewayMetrics, options: MetricsPluginOption
         },
       };
     },
-    onResponse() {
-      const scope = currentRequestScope();
-      if (scope?.outcome === undefined) return;
+    onResponse({ request }) {
+      const scope = requestScopeOf(request);
+      if (scope.outcome === undefined) return;
       metrics.recordRequest(scope.operationName, scope.outcome, (performance.now() - scope.startedAt) / 1000);
     },
   };

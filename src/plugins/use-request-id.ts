@@ -1,6 +1,6 @@
 import { type ExecutionResult, getOperationAST, type GraphQLError } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
-import { currentRequestScope, openRequestScope, REQUEST_ID_HEADER, runInRequestScope } from '../observability/request-scope.js';
+import { REQUEST_ID_HEADER, requestScopeOf } from '../observability/request-scope.js';
 
 // A GraphQL Name, and short: anything else is not worth a label or a log field.
 const OPERATION_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,127}$/;
@@ -26,8 +26,8 @@ function withRequestId(error: GraphQLError, requestId: string): GraphQLError {
  * The request id, and the request scope the other observability hooks share
  * (`observability/request-scope.ts`):
  *
- * - opens the scope around the whole request, so hooks, resolvers, upstream calls and log lines
- *   all see the same id;
+ * - opens the scope as the request arrives, so every hook, resolver and log line about it sees
+ *   the same id;
  * - records the operation's name and type, and the outcome (`ok` or the first error's code);
  * - puts the id in `extensions.requestId` of every error of every GraphQL answer (mapped,
  *   masked, request errors alike) and in the `X-Request-Id` header of every answer.
@@ -39,26 +39,27 @@ export function useRequestId(): Plugin {
   return {
     instrumentation: {
       request({ request }, wrapped) {
-        return runInRequestScope(openRequestScope(request), wrapped);
+        requestScopeOf(request);
+        return wrapped();
       },
     },
-    onParams({ params }) {
-      const scope = currentRequestScope();
+    onParams({ params, request }) {
+      const scope = requestScopeOf(request);
       // Only a string: the body is the client's, and `{ "toString": false }` must not throw here.
       const { operationName } = params as { operationName?: unknown };
-      if (scope !== undefined && typeof operationName === 'string' && OPERATION_NAME.test(operationName)) scope.operationName = operationName;
+      if (typeof operationName === 'string' && OPERATION_NAME.test(operationName)) scope.operationName = operationName;
     },
-    onValidate({ params }) {
-      const scope = currentRequestScope();
-      const operation = scope && getOperationAST(params.documentAST, scope.operationName);
-      if (scope === undefined || operation == null) return;
+    onValidate({ params, context }) {
+      const scope = requestScopeOf(context.request);
+      const operation = getOperationAST(params.documentAST, scope.operationName);
+      if (operation == null) return;
       scope.operationType = operation.operation;
       if (operation.name !== undefined && OPERATION_NAME.test(operation.name.value)) scope.operationName = operation.name.value;
     },
-    onResultProcess({ result, setResult }) {
-      const scope = currentRequestScope();
+    onResultProcess({ request, result, setResult }) {
       // Streams (subscriptions, incremental delivery) are not part of this schema.
-      if (scope === undefined || Symbol.asyncIterator in result) return;
+      if (Symbol.asyncIterator in result) return;
+      const scope = requestScopeOf(request);
       const results: ExecutionResult[] = Array.isArray(result) ? result : [result];
       const code = results[0]?.errors?.[0]?.extensions?.['code'];
       scope.outcome = results[0]?.errors?.length ? (typeof code === 'string' ? code : 'UNKNOWN') : 'ok';
@@ -69,9 +70,8 @@ export function useRequestId(): Plugin {
           : single;
       setResult(Array.isArray(result) ? result.map(tag) : tag(result as ExecutionResult));
     },
-    onResponse({ response }) {
-      const scope = currentRequestScope();
-      if (scope !== undefined) response.headers.set(REQUEST_ID_HEADER, scope.requestId);
+    onResponse({ request, response }) {
+      response.headers.set(REQUEST_ID_HEADER, requestScopeOf(request).requestId);
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { Plugin } from 'graphql-yoga';
-import { currentRequestScope } from '../observability/request-scope.js';
+import { requestScopeOf } from '../observability/request-scope.js';
 import type { GatewayTracing } from '../observability/tracing.js';
 
 /**
@@ -10,14 +10,17 @@ import type { GatewayTracing } from '../observability/tracing.js';
  */
 export function useTracing(tracing: GatewayTracing, options: { graphqlEndpoint: string }): Plugin {
   return {
-    onRequest({ request, url }) {
-      const scope = currentRequestScope();
-      if (scope === undefined || url.pathname !== options.graphqlEndpoint || request.method === 'OPTIONS') return;
-      scope.span = tracing.startRequestSpan(request, url.pathname);
+    instrumentation: {
+      request({ request }, wrapped) {
+        if (request.method === 'OPTIONS' || new URL(request.url).pathname !== options.graphqlEndpoint) return wrapped();
+        const scope = requestScopeOf(request);
+        scope.span = tracing.startRequestSpan(request, options.graphqlEndpoint);
+        return tracing.runInRequestSpan(scope.span, wrapped);
+      },
     },
-    onResponse({ response }) {
-      const scope = currentRequestScope();
-      if (scope?.span === undefined) return;
+    onResponse({ request, response }) {
+      const scope = requestScopeOf(request);
+      if (scope.span === undefined) return;
       tracing.endRequestSpan(scope.span, {
         status: response.status,
         requestId: scope.requestId,

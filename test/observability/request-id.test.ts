@@ -178,6 +178,25 @@ describe('log lines', () => {
   });
 });
 
+describe('concurrent requests', () => {
+  it("each log and answer with their own id, never another request's", async () => {
+    h.logs.length = 0;
+    const ids = Array.from({ length: 12 }, (_, index) => `concurrent-${index}`);
+    const replies = await Promise.all(
+      ids.map((id) => h.graphql(LOGIN, { input: { email: `nobody-${id}@example.com`, password: 'wrong-password' } }, { 'x-request-id': id })),
+    );
+    replies.forEach((reply, index) => {
+      expect(reply.headers.get('x-request-id')).toBe(ids[index]);
+      expect(reply.body.errors?.[0]?.extensions?.['requestId']).toBe(ids[index]);
+    });
+    for (const id of ids) {
+      const failed = linesOf(id).filter((entry) => entry['msg'] === 'operation failed');
+      expect(failed, id).toHaveLength(1);
+      expect(failed[0]).toMatchObject({ code: 'UNAUTHENTICATED', path: 'login' });
+    }
+  });
+});
+
 describe('requestIdFrom', () => {
   it('keeps printable ASCII up to 128 characters and generates a UUID otherwise', () => {
     expect(requestIdFrom('a')).toBe('a');

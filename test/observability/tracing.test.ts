@@ -80,6 +80,13 @@ describe('tracing on an injected provider', () => {
     expect(sent).toEqual({ traceId: server.spanContext().traceId, spanId: client?.spanContext().spanId });
   });
 
+  it("puts the trace id beside the request id in the request's log lines", async () => {
+    h.logs.length = 0;
+    const reply = await h.graphql(LOGIN, { input: { email: buyer.email, password: 'wrong-password' } });
+    const lines = h.logs.map((line) => JSON.parse(line) as Record<string, unknown>).filter((entry) => entry['msg'] === 'operation failed');
+    expect(lines).toEqual([expect.objectContaining({ code: 'UNAUTHENTICATED', requestId: reply.headers.get('x-request-id'), traceId: serverSpan().spanContext().traceId })]);
+  });
+
   it("continues the caller's trace from an incoming traceparent", async () => {
     const traceId = '0af7651916cd43dd8448eb211c80319c';
     const callerSpanId = 'b7ad6b7169203331';

@@ -113,7 +113,10 @@ const containing = (texts: readonly string[], needle: string) => texts.filter((t
 
 describe('driving every operation', () => {
   it('produced log lines, responses, tokens, and the intended failures', () => {
-    expect(h.logs.length).toBeGreaterThan(20);
+    // One line per failed operation (its code and reason) and one per masked error (its cause).
+    const logged = h.logs.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(logged.filter((entry) => entry['msg'] === 'operation failed').length).toBeGreaterThan(8);
+    expect(allLogs().filter((line) => line.includes('"level":"error"') && line.includes('"err":')).length).toBeGreaterThan(0);
     expect(wrongToken.logs.length).toBeGreaterThan(0);
     expect(responses.length).toBeGreaterThan(30);
     // 2 logins, authorization, credentials, sessionJwt, customer: 6 tokens and 2 storefront login
