@@ -53,10 +53,15 @@ export interface GatewayContext extends YogaInitialContext, GatewayServices {
   clientAddress: string;
 }
 
-/** Yoga's `context` factory: per-request values on top of the shared services. */
+/** What the context factory adds to Yoga's initial context (the request, the parameters). */
+export type GatewayContextExtension = Omit<GatewayContext, keyof YogaInitialContext>;
+
+/**
+ * Yoga's `context` factory: per-request values on top of the shared services. What it returns
+ * Yoga assigns onto the initial context (request, params), so that is not copied here.
+ */
 export function createContextFactory(services: GatewayServices) {
-  return (initial: YogaInitialContext): GatewayContext => ({
-    ...initial,
+  return (initial: YogaInitialContext): GatewayContextExtension => ({
     ...services,
     trusted: services.isTrustedKey(initial.request.headers.get(GATEWAY_KEY_HEADER)),
     loaders: lazyLoaders(services),

@@ -2,7 +2,7 @@ import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import type { TracerProvider } from '@opentelemetry/api';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { type GatewayConfig, secretsOf, type StoreConfig } from './config.js';
-import { createContextFactory, type GatewayContext, type GatewayServices } from './context.js';
+import { createContextFactory, type GatewayContext, type GatewayContextExtension, type GatewayServices } from './context.js';
 import { createLogger, type Logger } from './logger.js';
 import { createGatewayMetrics } from './observability/metrics.js';
 import { createUpstreamProbe } from './observability/readiness.js';
@@ -119,7 +119,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     trustedProxyHops: config.trustedProxyHops,
   };
 
-  const yoga = createYoga<GatewayServerContext, GatewayContext>({
+  const yoga = createYoga<GatewayServerContext, GatewayContextExtension>({
     schema: buildGatewaySchema(),
     context: createContextFactory(services),
     plugins: [

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -66,10 +66,10 @@ interface Budget extends WindowLimit {
 /**
  * Counter keys hold a SHA-256 of the email or address, never the value itself: Redis (and a
  * memory dump) holds no personal data in plain text. This is pseudonymous, not anonymous: whoever
- * guesses an email can recompute its key.
+ * guesses an email can recompute its key. One digest per value, shared by its windows' keys.
  */
-const counterKey = (scope: Budget['scope'], windowMs: number, value: string) =>
-  `${KEY_PREFIX}:${scope}:${windowMs}:${createHash('sha256').update(`${scope}\n${value}`).digest('hex')}`;
+const digestOf = (scope: Budget['scope'], value: string) => hash('sha256', `${scope}\n${value}`, 'hex');
+const counterKey = (scope: Budget['scope'], windowMs: number, digest: string) => `${KEY_PREFIX}:${scope}:${windowMs}:${digest}`;
 
 /** The account an attempt names: store and email, trimmed and case-folded; `undefined` when none. */
 function accountOf(who: CredentialAttempt): string | undefined {
@@ -96,8 +96,12 @@ const describeWindow = (windowMs: number) =>
 export function createCredentialLimiter(limits: CredentialLimits, store: RateLimitStore): CredentialLimiter {
   const budgetsOf = (who: CredentialAttempt): Budget[] => {
     const account = accountOf(who);
-    const budgets = (scope: Budget['scope'], value: string | undefined, windows: readonly WindowLimit[]) =>
-      value === undefined ? [] : windows.filter((w) => w.limit > 0).map((w) => ({ ...w, scope, key: counterKey(scope, w.windowMs, value) }));
+    const budgets = (scope: Budget['scope'], value: string | undefined, windows: readonly WindowLimit[]): Budget[] => {
+      const active = windows.filter((w) => w.limit > 0);
+      if (value === undefined || active.length === 0) return [];
+      const digest = digestOf(scope, value);
+      return active.map((w) => ({ ...w, scope, key: counterKey(scope, w.windowMs, digest) }));
+    };
     return [...budgets('account', account, limits.account), ...budgets('address', who.address, limits.address)];
   };
 
