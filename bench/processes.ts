@@ -227,6 +227,39 @@ export function sampleRss(pid: number, intervalMs = 50): { stop(): number } {
   };
 }
 
+/** Like {@link sampleRss}, keeping the lowest sample too: what is left between collections. */
+export function sampleRssRange(pid: number, intervalMs = 50): { stop(): { peakMB: number; lowMB: number } } {
+  let peakMB = memoryMB(pid, 'VmRSS');
+  let lowMB = peakMB;
+  const sample = () => {
+    try {
+      const rss = memoryMB(pid, 'VmRSS');
+      peakMB = Math.max(peakMB, rss);
+      lowMB = Math.min(lowMB, rss);
+    } catch {
+      // The process ended; the run will say so.
+    }
+  };
+  const timer = setInterval(sample, intervalMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      return { peakMB, lowMB };
+    },
+  };
+}
+
+/**
+ * The node flags a built entry's shebang carries (`#!/usr/bin/env -S node --flag …`), so the
+ * benchmark starts it with the flags the installed command runs with.
+ */
+export function shebangNodeFlags(file: string): string[] {
+  const first = readFileSync(file, 'utf8').split('\n', 1)[0] ?? '';
+  const words = /^#!\S*env\s+-S\s+node\s+(.*)$/.exec(first)?.[1]?.trim();
+  return words ? words.split(/\s+/) : [];
+}
+
 /** A port nobody listens on now (for servers that cannot listen on port 0 and tell us). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

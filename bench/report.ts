@@ -24,8 +24,9 @@ export interface Soak {
   /** Process start to the first served `login`, per fresh process, in ms. */
   startupMs: number[];
   requests: number;
-  rssAfterFirstHalfMB: number;
-  rssAfterSecondHalfMB: number;
+  /** Highest and lowest RSS sampled (every 50 ms) while serving each half of the soak. */
+  firstHalf: { peakMB: number; lowMB: number };
+  secondHalf: { peakMB: number; lowMB: number };
   /** The highest RSS sampled (every 50 ms) while serving the soak. */
   sampledPeakRssMB: number;
   /** VmHWM: the process's highest RSS, start-up included. */
@@ -45,8 +46,10 @@ export interface Check {
 }
 
 export interface Settings {
-  /** The gateway's entry point, relative to the repository. */
+  /** The gateway's command (its built `cli.js`), relative to the repository. */
   gateway: string;
+  /** The node flags it runs with: those of its shebang, as the installed command. */
+  gatewayNodeFlags: string[];
   connections: number;
   durationSeconds: number;
   rounds: number;
@@ -109,8 +112,8 @@ export function soakTable(soak: Soak): string {
     '|---|---:|',
     `| start-up to first served login (ms, each fresh process) | ${soak.startupMs.map((ms) => fixed(ms, 0)).join(', ')} |`,
     `| logins served | ${soak.requests} |`,
-    `| RSS after the first half (MB) | ${fixed(soak.rssAfterFirstHalfMB, 1)} |`,
-    `| RSS after the second half (MB) | ${fixed(soak.rssAfterSecondHalfMB, 1)} |`,
+    `| RSS while serving the first half, highest / lowest (MB) | ${fixed(soak.firstHalf.peakMB, 1)} / ${fixed(soak.firstHalf.lowMB, 1)} |`,
+    `| RSS while serving the second half, highest / lowest (MB) | ${fixed(soak.secondHalf.peakMB, 1)} / ${fixed(soak.secondHalf.lowMB, 1)} |`,
     `| highest RSS sampled every 50 ms while serving (MB) | ${fixed(soak.sampledPeakRssMB, 1)} |`,
     `| peak RSS, VmHWM: the kernel's high-water mark, start-up included (MB) | ${fixed(soak.peakRssMB, 1)} |`,
     `| errors / non-2xx / GraphQL errors | ${soak.errors} / ${soak.non2xx} / ${soak.graphqlErrors} |`,
@@ -140,7 +143,7 @@ Written by \`npm run bench\` (bench/run.ts). Re-run it to replace this file.
 Other processes on the machine used ${percent(data.otherCpu.rounds)} of its CPU during the timed rounds and ${percent(data.otherCpu.soak)}
 during the soak (more than a few percent understates throughput; CPU µs per request is hardly affected).
 
-**Gateway:** \`node ${s.gateway}\` with \`NODE_ENV=production\` and the default limits.
+**Gateway:** \`node ${[...s.gatewayNodeFlags, s.gateway].join(' ')}\` (the installed command's flags, from its shebang) with \`NODE_ENV=production\` and the default limits.
 **Load:** autocannon in its own process, ${s.connections} connections, ${s.rounds} interleaved rounds of ${s.durationSeconds} s per target
 (order rotated every round) after a ${s.warmupSeconds} s warm-up each. Requests/s: all rounds' requests over all rounds' seconds;
 p50/p99: over every answer of every round. Peak RSS: the target server process's highest RSS sampled during its rounds
