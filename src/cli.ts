@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=4 --heap-growing-percent=30
+#!/usr/bin/env -S node --max-semi-space-size=8 --heap-growing-percent=50
 import { COMMAND, helpText, packageVersion } from './help.js';
 
 // The package's `bin` (`b2b-auth-gateway`): answers --help and --version, else runs the gateway
@@ -7,8 +7,8 @@ import { COMMAND, helpText, packageVersion } from './help.js';
 // The V8 flags above keep the heap near what the gateway uses: its live heap is ~30 MB, and by
 // default V8 lets the young generation reach 48 MB and the old one grow to ~4 × what the last
 // full collection kept before collecting again, so a busy gateway peaks at ~230 MB RSS. With
-// them it stays under ~130 MB for ~5 % more CPU (bench/PROFILE.md). Started as
-// `node dist/src/cli.js`, pass them to node yourself.
+// them it peaks at ~140 MB, for no CPU cost beyond the noise of the benchmark (bench/PROFILE.md;
+// a 4 MB young generation cost 18 %). Started as `node dist/src/cli.js`, pass them to node yourself.
 const [argument] = process.argv.slice(2);
 
 if (argument === '--help' || argument === '-h') {

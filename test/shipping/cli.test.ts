@@ -53,7 +53,7 @@ describe('the package', () => {
       expect(existsSync(built(file)), file).toBe(true);
     }
     expect(readFileSync(built(PACKAGE.bin['b2b-auth-gateway']!), 'utf8').split('\n')[0]).toBe(
-      '#!/usr/bin/env -S node --max-semi-space-size=4 --heap-growing-percent=30',
+      '#!/usr/bin/env -S node --max-semi-space-size=8 --heap-growing-percent=50',
     );
     // Through the shebang, so the V8 flags apply.
     expect(PACKAGE.scripts['start:prod']).toBe('NODE_ENV=production dist/src/cli.js');
