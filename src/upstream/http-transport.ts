@@ -64,6 +64,8 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
     // undici's own timers stay as a backstop; the AbortSignal below enforces our deadline.
     headersTimeout: options.timeoutMs + 1_000,
     bodyTimeout: options.timeoutMs + 1_000,
+    // Counted as the bytes arrive: past it, undici drops the connection and the read fails.
+    maxResponseSize: maxResponseBytes,
   });
 
   const maxAttempts = options.maxAttempts ?? 3;
@@ -115,19 +117,11 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
         dispatcher: agent,
         signal: deadline,
       });
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of response.body as AsyncIterable<Buffer>) {
-        size += chunk.length;
-        if (size > maxResponseBytes) {
-          response.body.destroy();
-          throw new UpstreamResponseShapeError(call.endpoint, `answer larger than ${maxResponseBytes} bytes`);
-        }
-        chunks.push(chunk);
-      }
-      return { status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') };
+      return { status: response.statusCode, headers: response.headers, body: await response.body.text() };
     } catch (error) {
-      if (error instanceof UpstreamResponseShapeError) throw error;
+      if (error instanceof undiciErrors.ResponseExceededMaxSizeError) {
+        throw new UpstreamResponseShapeError(call.endpoint, `answer larger than ${maxResponseBytes} bytes`);
+      }
       if (deadline.aborted) throw new UpstreamTimeoutError(call.endpoint, options.timeoutMs);
       if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
         throw new UpstreamTimeoutError(call.endpoint, options.timeoutMs);

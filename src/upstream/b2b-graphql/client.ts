@@ -134,7 +134,8 @@ function operation<TData, TVariables extends Record<string, unknown>>(
     jsonSerializer: { parse: JSON.parse, stringify: (body: object) => JSON.stringify({ ...body, operationName }) },
     fetch: async (url: URL | RequestInfo, init?: RequestInit) => {
       const headers: Record<string, string> = {};
-      new Headers(init?.headers).forEach((value, header) => {
+      const given = init?.headers;
+      (given instanceof Headers ? given : new Headers(given)).forEach((value, header) => {
         headers[header] = value;
       });
       const answer = await transport.send({ endpoint, method: 'POST', url: String(url), headers, body: typeof init?.body === 'string' ? init.body : '' });
