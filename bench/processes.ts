@@ -251,13 +251,14 @@ export function sampleRssRange(pid: number, intervalMs = 50): { stop(): { peakMB
 }
 
 /**
- * The node flags a built entry's shebang carries (`#!/usr/bin/env -S node --flag …`), so the
- * benchmark starts it with the flags the installed command runs with.
+ * The node flags `npm run start:prod` runs the gateway with (`node --flag … dist/src/cli.js` in
+ * package.json), so the benchmark starts it as it is deployed.
  */
-export function shebangNodeFlags(file: string): string[] {
-  const first = readFileSync(file, 'utf8').split('\n', 1)[0] ?? '';
-  const words = /^#!\S*env\s+-S\s+node\s+(.*)$/.exec(first)?.[1]?.trim();
-  return words ? words.split(/\s+/) : [];
+export function startProdNodeFlags(packageJson: string): string[] {
+  const script = (JSON.parse(readFileSync(packageJson, 'utf8')) as { scripts?: Record<string, string> }).scripts?.['start:prod'] ?? '';
+  const flags = /\bnode\s+((?:--\S+\s+)*)\S*cli\.js\b/.exec(script)?.[1]?.trim();
+  if (flags === undefined) throw new Error(`package.json: "start:prod" does not run node on cli.js: ${script}`);
+  return flags === '' ? [] : flags.split(/\s+/);
 }
 
 /** A port nobody listens on now (for servers that cannot listen on port 0 and tell us). */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { LoadResult, LoadSpec } from './load.js';
-import { killAll, runProcess, shebangNodeFlags, startProcess } from './processes.js';
+import { killAll, runProcess, startProdNodeFlags, startProcess } from './processes.js';
 import { gatewayAuthorization, gatewayEnvironment, gatewayIssueByCredentials, gatewayLogin, HEADERS, type Workload } from './targets.js';
 
 /*
@@ -14,7 +14,7 @@ import { gatewayAuthorization, gatewayEnvironment, gatewayIssueByCredentials, ga
  *
  *   node dist/bench/profile.js [--workload=login|authorization|issue] [--seconds=10] [--connections=10]
  *     [--threshold=1.5] (% of busy time a frame needs to appear in the flame) [--top=60]
- *     [--gateway=dist/src/cli.js] (another build's command, e.g. one to compare with; run with its shebang's flags)
+ *     [--gateway=dist/src/cli.js] (another build's command, e.g. one to compare with; run with start:prod's flags)
  */
 
 const ROOT = new URL('../../', import.meta.url);
@@ -165,7 +165,7 @@ try {
   const gateway = await startProcess({
     name: 'gateway',
     command: process.execPath,
-    args: ['--cpu-prof', `--cpu-prof-dir=${directory}`, '--cpu-prof-interval=250', ...shebangNodeFlags(path(flags.gateway)), path(flags.gateway)],
+    args: ['--cpu-prof', `--cpu-prof-dir=${directory}`, '--cpu-prof-interval=250', ...startProdNodeFlags(path('package.json')), path(flags.gateway)],
     env: gatewayEnvironment(upstream.ready, 0),
     inheritEnv: false,
     ready: (line) => /listening on (http:\S+)\/graphql/.exec(line)?.[1],

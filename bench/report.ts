@@ -48,7 +48,7 @@ export interface Check {
 export interface Settings {
   /** The gateway's command (its built `cli.js`), relative to the repository. */
   gateway: string;
-  /** The node flags it runs with: those of its shebang, as the installed command. */
+  /** The node flags it runs with: those `npm run start:prod` passes. */
   gatewayNodeFlags: string[];
   connections: number;
   durationSeconds: number;
@@ -143,7 +143,7 @@ Written by \`npm run bench\` (bench/run.ts). Re-run it to replace this file.
 Other processes on the machine used ${percent(data.otherCpu.rounds)} of its CPU during the timed rounds and ${percent(data.otherCpu.soak)}
 during the soak (more than a few percent understates throughput; CPU µs per request is hardly affected).
 
-**Gateway:** \`node ${[...s.gatewayNodeFlags, s.gateway].join(' ')}\` (the installed command's flags, from its shebang) with \`NODE_ENV=production\` and the default limits.
+**Gateway:** \`node ${[...s.gatewayNodeFlags, s.gateway].join(' ')}\` (as \`npm run start:prod\` runs it) with \`NODE_ENV=production\` and the default limits.
 **Load:** autocannon in its own process, ${s.connections} connections, ${s.rounds} interleaved rounds of ${s.durationSeconds} s per target
 (order rotated every round) after a ${s.warmupSeconds} s warm-up each. Requests/s: all rounds' requests over all rounds' seconds;
 p50/p99: over every answer of every round. Peak RSS: the target server process's highest RSS sampled during its rounds

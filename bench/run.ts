@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { LoadResult, LoadSpec } from './load.js';
-import { cpuSeconds, freePort, killAll, memoryMB, otherCpuMeter, runProcess, sampleRss, sampleRssRange, shebangNodeFlags, type Started, startProcess } from './processes.js';
+import { cpuSeconds, freePort, killAll, memoryMB, otherCpuMeter, runProcess, sampleRss, sampleRssRange, startProdNodeFlags, type Started, startProcess } from './processes.js';
 import { type Check, machine, percent, percentile, type Settings, type Soak, type TargetStats, table, checksTable, soakTable, writeResults } from './report.js';
 import {
   gatewayAuthorization,
@@ -43,7 +43,7 @@ const { values: flags } = parseArgs({
 });
 const settings: Settings = {
   gateway: flags.gateway,
-  gatewayNodeFlags: shebangNodeFlags(path(flags.gateway)),
+  gatewayNodeFlags: startProdNodeFlags(path('package.json')),
   connections: Number(flags.connections),
   durationSeconds: Number(flags.duration),
   rounds: Number(flags.rounds),
@@ -58,7 +58,7 @@ function startGateway(upstreamUrl: string, port = 0): Promise<Started> {
   return startProcess({
     name: 'gateway',
     command: process.execPath,
-    // As installed: the command's own V8 flags (its shebang), then the command.
+    // As deployed: the V8 flags `npm run start:prod` passes, then the command.
     args: [...settings.gatewayNodeFlags, path(settings.gateway)],
     env: gatewayEnvironment(upstreamUrl, port),
     inheritEnv: false,

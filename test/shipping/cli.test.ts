@@ -52,16 +52,9 @@ describe('the package', () => {
     for (const file of [PACKAGE.main, PACKAGE.types, PACKAGE.exports['.'].types, PACKAGE.exports['.'].default]) {
       expect(existsSync(built(file)), file).toBe(true);
     }
-    expect(readFileSync(built(PACKAGE.bin['b2b-auth-gateway']!), 'utf8').split('\n')[0]).toBe(
-      '#!/usr/bin/env -S node --max-semi-space-size=8 --heap-growing-percent=50',
-    );
-    // Through the shebang, so the V8 flags apply.
-    expect(PACKAGE.scripts['start:prod']).toBe('NODE_ENV=production dist/src/cli.js');
-  });
-
-  it('runs as an executable through its shebang: env -S passes the V8 flags, and node accepts them', async () => {
-    const { stdout, stderr } = await run(built(PACKAGE.bin['b2b-auth-gateway']!), ['--version'], { env: { PATH: process.env['PATH'] ?? '' } });
-    expect({ stdout, stderr }).toEqual({ stdout: `${PACKAGE.version}\n`, stderr: '' });
+    expect(readFileSync(built(PACKAGE.bin['b2b-auth-gateway']!), 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
+    // The young generation's size can only be set on the command line (see src/cli.ts).
+    expect(PACKAGE.scripts['start:prod']).toBe('NODE_ENV=production node --max-semi-space-size=8 dist/src/cli.js');
   });
 });
 
