@@ -42,7 +42,8 @@ export interface Check {
   name: string;
   value: string;
   target: string;
-  pass: boolean;
+  /** Unset for a reference row, which has no target of its own. */
+  pass?: boolean;
 }
 
 export interface Settings {
@@ -102,7 +103,7 @@ export function checksTable(checks: Check[]): string {
   return [
     '| check | measured | target | |',
     '|---|---:|---:|---|',
-    ...checks.map((c) => `| ${c.name} | ${c.value} | ${c.target} | ${c.pass ? 'met' : '**MISSED**'} |`),
+    ...checks.map((c) => `| ${c.name} | ${c.value} | ${c.target} | ${c.pass === undefined ? 'reference' : c.pass ? 'met' : '**MISSED**'} |`),
   ].join('\n');
 }
 

@@ -46,7 +46,7 @@ const perConnection = (make: (connection: number) => string) => (connections: nu
   Array.from({ length: connections }, (_, connection) => make(connection));
 
 /** The B2B GraphQL `login` mutation as the upstream takes it (b2b-upstream.md §4): what Hive Gateway and the responder get. */
-const UPSTREAM_LOGIN = `mutation Login($loginData: UserLoginType!) {
+export const UPSTREAM_LOGIN = `mutation Login($loginData: UserLoginType!) {
   login(loginData: $loginData) {
     result { token storefrontLoginToken loginType user { id bcId email firstName lastName role } permissions { code permissionLevel } }
   }
@@ -114,6 +114,22 @@ export const gatewayIssueByCredentials: Workload = {
   path: '/graphql',
   bodies: perConnection((c) => body(ISSUE_BY_CREDENTIALS, { input: { credentials: { email: email(c), password: PASSWORD } } })),
   expect: ['issueStorefrontToken', 'token', 'value'],
+};
+
+const FLOOR_LOGIN = `mutation Login($email: String!, $password: String!) {
+  login(email: $email, password: $password) {
+    token
+    storefrontLoginToken
+    user { id email role }
+    permissions { code permissionLevel }
+  }
+}`;
+
+/** `login` of `yoga-login-floor.ts`: Yoga and one upstream call, nothing else. */
+export const floorLogin: Workload = {
+  path: '/graphql',
+  bodies: perConnection((c) => body(FLOOR_LOGIN, { email: email(c), password: PASSWORD })),
+  expect: ['login', 'token'],
 };
 
 /**
