@@ -12,7 +12,7 @@ export const REQUEST_ID_HEADER = 'x-request-id';
  * plugins fill it in.
  *
  * Not in an `AsyncLocalStorage`: on Node 20 that turns on async hooks for every promise of the
- * process, which cost 8 % of a `login`'s CPU (bench/PROFILE.md). Whoever needs the scope is
+ * process, which cost 6 % of a `login`'s CPU (bench/PROFILE.md). Whoever needs the scope is
  * handed the request.
  */
 export interface RequestScope {

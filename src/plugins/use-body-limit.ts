@@ -51,8 +51,8 @@ const CONTENT_LENGTH = /^\d+$/;
  * - any other body (chunked, or a `Request` given to `yoga.fetch` in-process, whose
  *   `Content-Length` nobody checked) is counted as it is read, and refused once past the limit.
  *
- * Yoga's stream costs ~0.1 ms of CPU per request (a `TransformStream` and a `pipeline` whose end
- * builds a `DOMException`), about a tenth of a `login` (bench/PROFILE.md).
+ * Yoga's stream (a `TransformStream` and a `pipeline` whose end builds a `DOMException`) cost
+ * a `login` 176 µs of CPU, a fifth of it, when the gateway used it (bench/PROFILE.md).
  */
 export function useRequestBodyLimit(maxBytes: number = DEFAULT_BODY_LIMITS.maxBytes): Plugin {
   return {
