@@ -1,6 +1,5 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createSchema, createYoga } from 'graphql-yoga';
+import { serveYoga } from './serve-yoga.js';
 
 /*
  * The framework floor: graphql-yoga with its defaults on node:http, answering `{ __typename }`.
@@ -13,9 +12,4 @@ const yoga = createYoga({
   landingPage: false,
 });
 
-const server = createServer(yoga);
-server.listen(Number(process.env['PORT'] ?? 0), '127.0.0.1', () => {
-  const { port } = server.address() as AddressInfo;
-  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}${yoga.graphqlEndpoint}` })}\n`);
-});
-process.on('SIGTERM', () => process.exit(0));
+serveYoga(yoga);

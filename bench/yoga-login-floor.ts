@@ -1,6 +1,5 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createSchema, createYoga } from 'graphql-yoga';
+import { serveYoga } from './serve-yoga.js';
 import { Agent, request } from 'undici';
 import { STORE_HASH, UPSTREAM_LOGIN } from './targets.js';
 
@@ -42,9 +41,4 @@ const yoga = createYoga({
   landingPage: false,
 });
 
-const server = createServer(yoga);
-server.listen(Number(process.env['PORT'] ?? 0), '127.0.0.1', () => {
-  const { port } = server.address() as AddressInfo;
-  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}${yoga.graphqlEndpoint}` })}\n`);
-});
-process.on('SIGTERM', () => process.exit(0));
+serveYoga(yoga);
