@@ -9,10 +9,11 @@
 // `GATEWAY_PERSISTED_DOCUMENTS` at the file, and the client sends
 // `extensions: { persistedQuery: { version: 1, sha256Hash } }` instead of the document.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { argv, exit, stderr, stdout } from 'node:process';
+import { argv } from 'node:process';
 import { fileURLToPath } from 'node:url';
+import { writeOrCheck } from './generated-file.js';
 import { Kind, parse, print } from 'graphql';
 
 /** The example client's operations. */
@@ -38,24 +39,7 @@ export function buildManifest(dir: URL = OPERATIONS_DIR): Record<string, string>
 }
 
 function main(): void {
-  const expected = `${JSON.stringify(buildManifest(), null, 2)}\n`;
-  const path = fileURLToPath(MANIFEST);
-  if (argv.includes('--check')) {
-    let current: string | undefined;
-    try {
-      current = readFileSync(path, 'utf8');
-    } catch {
-      current = undefined;
-    }
-    if (current !== expected) {
-      stderr.write(`${path} is ${current === undefined ? 'missing' : 'stale'}: run \`npm run persisted:manifest\` and commit the result.\n`);
-      exit(1);
-    }
-    stdout.write(`${path} is up to date.\n`);
-    return;
-  }
-  writeFileSync(path, expected);
-  stdout.write(`wrote ${path}\n`);
+  writeOrCheck(MANIFEST, `${JSON.stringify(buildManifest(), null, 2)}\n`, '`npm run persisted:manifest`');
 }
 
 if (argv[1] !== undefined && resolve(argv[1]) === fileURLToPath(import.meta.url)) main();

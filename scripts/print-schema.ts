@@ -8,10 +8,10 @@
 // concatenated from `schema/*.graphql`, so it is exactly what introspection shows. The gateway is
 // also an Apollo Federation subgraph; what only a supergraph router uses (`_service`,
 // `_entities`, `_Any`, `link__*`, `federation__*`, `@key`, …) is left out of the client file.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { argv, exit, stderr, stdout } from 'node:process';
+import { writeOrCheck } from './generated-file.js';
+import { argv } from 'node:process';
 import {
   buildSchema,
   type DefinitionNode,
@@ -81,26 +81,7 @@ export function publicSdl(schema: GraphQLSchema): string {
 }
 
 function main(): void {
-  const check = argv.includes('--check');
-  const expected = HEADER + publicSdl(buildGatewaySchema());
-  const path = fileURLToPath(PUBLISHED_SCHEMA);
-  if (check) {
-    let current: string | undefined;
-    try {
-      current = readFileSync(path, 'utf8');
-    } catch {
-      current = undefined;
-    }
-    if (current !== expected) {
-      stderr.write(`${path} is ${current === undefined ? 'missing' : 'stale'}: run \`npm run schema:print\` (then \`npm run codegen\`) and commit the result.\n`);
-      exit(1);
-    }
-    stdout.write(`${path} is up to date.\n`);
-    return;
-  }
-  mkdirSync(new URL('.', PUBLISHED_SCHEMA), { recursive: true });
-  writeFileSync(path, expected);
-  stdout.write(`wrote ${path}\n`);
+  writeOrCheck(PUBLISHED_SCHEMA, HEADER + publicSdl(buildGatewaySchema()), '`npm run schema:print` (then `npm run codegen`)');
 }
 
 if (argv[1] !== undefined && resolve(argv[1]) === fileURLToPath(import.meta.url)) main();
