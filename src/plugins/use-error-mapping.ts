@@ -16,7 +16,7 @@ import {
 import type { GatewayContext } from '../context.js';
 import type { Logger } from '../logger.js';
 import { logFieldsOf, requestScopeOf } from '../observability/request-scope.js';
-import { withoutEchoedValue } from './echo-guard.js';
+import { withoutEchoedValue } from '../echo-guard.js';
 
 /** What a client sees for one of the gateway's expected failures. */
 interface PublicError {

@@ -335,6 +335,15 @@ describe('the error table, on every upstream path', () => {
       expectError(await underFault(h, path, { status: 200, body }), path, BAD_RESPONSE);
     });
 
+    it.each(graphqlPaths)('$name: an upstream refusing the variables answers UPSTREAM_BAD_RESPONSE, and no log line quotes their values', async (path) => {
+      const quoted = 'Quoted-Secret-9f3a';
+      const message = `Variable "$loginData" got invalid value { storeHash: "x", email: "a@b.c", password: "${quoted}" }; Field "tenant" of required type "String!" was not provided.`;
+      h.logs.length = 0;
+      expectError(await underFault(h, path, { status: 200, body: JSON.stringify({ errors: [{ message }] }) }), path, BAD_RESPONSE);
+      expect(h.logs.some((line) => line.includes('does not accept the gateway')), h.logs.join('\n')).toBe(true);
+      expect(h.logs.filter((line) => line.includes(quoted))).toEqual([]);
+    });
+
     it.each(graphqlPaths)('$name: the same answer with HTTP 400 also answers UPSTREAM_BAD_RESPONSE', async (path) => {
       const body = '{"errors":[{"message":"Cannot query field \\"x\\" on type \\"Y\\"."}]}';
       expectError(await underFault(h, path, { status: 400, body }), path, BAD_RESPONSE);

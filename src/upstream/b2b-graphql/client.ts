@@ -15,6 +15,7 @@ import type { CircuitBreakers } from '../circuit-breaker.js';
 import { headerValue, type HttpAnswer, type HttpTransport } from '../http-transport.js';
 import { upstreamPermissions, upstreamUser, type UpstreamPermission, type UpstreamUser } from '../models.js';
 import { retryAfterSeconds } from '../rest/rest-client.js';
+import { withoutEchoedValue } from '../../echo-guard.js';
 import { AuthorizationDocument, CurrentUserDocument, LoginDocument, type UserAuthType, type UserLoginType } from './generated.js';
 
 export interface LoginResult {
@@ -183,7 +184,11 @@ export function createB2BGraphQLClient(endpointUrl: string, transport: HttpTrans
     }
     if (status >= 500) return new UpstreamUnavailableError(endpoint, `HTTP ${status}`, status);
     if (errors.length === 0) return new UpstreamResponseShapeError(endpoint, `HTTP ${status} without GraphQL errors`);
-    const described = errors.map((item) => ({ message: typeof item.message === 'string' ? item.message : 'no message', code: item.extensions?.['code'] }));
+    // An upstream graphql-js quotes a variable it refuses, password included: never keep that.
+    const described = errors.map((item) => ({
+      message: typeof item.message === 'string' ? withoutEchoedValue(item.message) : 'no message',
+      code: item.extensions?.['code'],
+    }));
     if (described.some((item) => DOCUMENT_MISMATCH.test(item.message))) {
       return new UpstreamResponseShapeError(endpoint, `the upstream schema does not accept the gateway's document: ${described[0]?.message}`);
     }

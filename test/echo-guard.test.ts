@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withoutEchoedValue } from '../../src/plugins/echo-guard.js';
+import { withoutEchoedValue } from '../src/echo-guard.js';
 
 describe('graphql-js messages that echo a value lose the value', () => {
   it.each([
