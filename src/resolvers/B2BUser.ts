@@ -1,5 +1,5 @@
-import { ForbiddenError } from '../errors.js';
 import type { B2BRole, B2BUserResolvers } from '../generated/resolvers-types.js';
+import { requireTrustedCaller } from '../trusted-callers.js';
 
 // Role codes as BigCommerce's own buyer portal reads them (b2b-upstream.md §4).
 const ROLES: ReadonlyMap<number, B2BRole> = new Map([
@@ -21,7 +21,7 @@ export const B2BUser: B2BUserResolvers = {
   // (an unknown __typename), an earlier rejected promise would be left unhandled and could
   // bring the process down.
   __resolveReference: (reference, context) => {
-    if (!context.trusted) throw new ForbiddenError('Looking up users by id needs a trusted caller (X-Gateway-Key).');
+    requireTrustedCaller(context, 'Looking up users by id');
     const id = Number(reference.id);
     if (!Number.isSafeInteger(id) || id <= 0) return null;
     const user = context.loaders.users.load(id);

@@ -1,5 +1,5 @@
-import { ForbiddenError } from '../errors.js';
 import type { ServerTokenEventChannel, ServerTokenResolvers } from '../generated/resolvers-types.js';
+import { requireTrustedCaller } from '../trusted-callers.js';
 
 const EVENT_CHANNELS: ReadonlyMap<string, ServerTokenEventChannel> = new Map([
   ['app', 'APP'],
@@ -12,7 +12,7 @@ export const ServerToken: ServerTokenResolvers = {
   // `serverTokens` already refuses untrusted callers; the value is guarded on its own too, so a
   // future field that returns `ServerToken` cannot hand a secret to a browser by accident.
   token: (record, _args, context) => {
-    if (!context.trusted) throw new ForbiddenError('A server-to-server token value needs a trusted caller (X-Gateway-Key).');
+    requireTrustedCaller(context, 'A server-to-server token value');
     return record.token;
   },
   eventChannel: (record) => EVENT_CHANNELS.get(record.eventChannel.toLowerCase()) ?? 'UNKNOWN',

@@ -1,8 +1,9 @@
-import { ForbiddenError, InputValidationError } from '../../errors.js';
+import { InputValidationError } from '../../errors.js';
 import type { MutationResolvers } from '../../generated/resolvers-types.js';
 import { customerInput, sessionJwtInput, validateCredentials } from '../../inputs/schemas.js';
 import { validateInput } from '../../inputs/validate.js';
 import { issuedToken } from '../../tokens/storefront-token.js';
+import { requireTrustedCaller } from '../../trusted-callers.js';
 import { issueForCustomer, issueFromCredentials, issueFromSessionJwt } from '../../upstream/rest/storefront-auth.js';
 
 /** The token name BigCommerce records when the caller gives none. */
@@ -49,7 +50,7 @@ export const issueStorefrontToken: NonNullable<MutationResolvers['issueStorefron
   if (args.input.customer != null) {
     // Anyone who reaches this endpoint can mint a token for any customer (§3.2): checked first,
     // before the input is even looked at.
-    if (!context.trusted) throw new ForbiddenError('Issuing a token by customer id needs a trusted caller (X-Gateway-Key).');
+    requireTrustedCaller(context, 'Issuing a token by customer id');
     const input = validateInput(customerInput, args.input.customer, 'input.customer');
     const store = context.stores.resolve(input.storeHash, input.channelId);
     const channelId = input.channelId ?? store.defaultChannelId;
