@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { InputValidationError, type UpstreamHttpError } from '../../errors.js';
 
 /*
  * BigCommerce B2B REST error answers (b2b-upstream.md §2) come in several shapes, so they are
@@ -46,4 +47,14 @@ export function normaliseErrorBody(body: unknown): NormalisedError {
     message: (typeof errMsg === 'string' ? errMsg : undefined) ?? meta?.message ?? message ?? detail,
     fieldErrors,
   };
+}
+
+/** A token in a success body: three base64url parts (the last may be empty). */
+export const jwtString = z.string().regex(/^[\w-]+\.[\w-]+\.[\w-]*$/, 'not a JWT');
+
+/** A 422 answer as a validation error naming its first field under `prefix` (`input.email`, `limit`). */
+export function fieldError(error: UpstreamHttpError, prefix: string): InputValidationError {
+  const [field, messages] = Object.entries(error.fieldErrors ?? {})[0] ?? [];
+  const path = [prefix, field].filter((part) => part !== undefined && part !== '').join('.');
+  return new InputValidationError(path || 'input', messages?.[0] ?? error.upstreamMessage ?? 'rejected by BigCommerce');
 }

@@ -3,6 +3,7 @@ import type { StoreConfig } from '../../config.js';
 import { UpstreamHttpError, UpstreamRateLimitError, UpstreamResponseShapeError, UpstreamUnavailableError } from '../../errors.js';
 import type { CircuitBreakers } from '../circuit-breaker.js';
 import { headerValue, type HttpAnswer, type HttpTransport } from '../http-transport.js';
+import { endpointLabel } from '../../observability/upstream-calls.js';
 import { normaliseErrorBody } from './envelope.js';
 
 /** One REST call to BigCommerce B2B. */
@@ -42,7 +43,7 @@ export function createRestClient(baseUrl: string, transport: HttpTransport, brea
       const endpoint = `${call.method} ${call.path}`;
       // One circuit per route and store, not per user id: `GET /api/v3/io/users/:id`. A store whose
       // hash BigCommerce refuses (it answers 5xx) must not open the route for every other store.
-      const route = `${call.method} ${call.path.replace(/\/\d+(?=\/|$)/g, '/:id')}`;
+      const route = endpointLabel(endpoint);
       const circuit = `${route} @${call.store.storeHash}`;
       const url = new URL(baseUrl + call.path);
       for (const [name, value] of Object.entries(call.query ?? {})) {

@@ -3,10 +3,9 @@
 // endpoints are still served. Every token value here is a secret.
 import { z } from 'zod';
 import type { StoreConfig } from '../../config.js';
-import { CredentialsRejectedError, ForbiddenError, InputValidationError, UpstreamHttpError } from '../../errors.js';
+import { CredentialsRejectedError, ForbiddenError, UpstreamHttpError } from '../../errors.js';
+import { fieldError, jwtString } from './envelope.js';
 import type { RestClient } from './rest-client.js';
-
-const jwtString = z.string().regex(/^[\w-]+\.[\w-]+\.[\w-]*$/, 'not a JWT');
 
 // §3.4: `data` is an ARRAY of one `{name, token}`.
 const issuedData = z
@@ -111,11 +110,4 @@ export async function deleteServerToken(rest: RestClient, store: StoreConfig, id
     if (error instanceof UpstreamHttpError && error.status === 422) throw fieldError(error, '');
     throw error;
   }
-}
-
-/** A 422 answer as a validation error naming the field (`input.email`, `limit`). */
-function fieldError(error: UpstreamHttpError, prefix: string): InputValidationError {
-  const [field, messages] = Object.entries(error.fieldErrors ?? {})[0] ?? [];
-  const path = [prefix, field].filter((part) => part !== undefined && part !== '').join('.');
-  return new InputValidationError(path || 'input', messages?.[0] ?? error.upstreamMessage ?? 'rejected by BigCommerce');
 }

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { StoreConfig } from '../../config.js';
 import { CredentialsRejectedError, InputValidationError, TokenRejectedError, UpstreamHttpError } from '../../errors.js';
+import { fieldError, jwtString } from './envelope.js';
 import type { RestClient } from './rest-client.js';
 
 // Schemas of the documented success bodies' `data` (b2b-upstream.md §3), built once.
-const jwtString = z.string().regex(/^[\w-]+\.[\w-]+\.[\w-]*$/, 'not a JWT');
 const credentialsData = z.object({ name: z.string().optional(), token: jwtString });
 const sessionJwtData = z.object({ token: jwtString });
 // §3.2 answers `token` as an array of strings; a single string is accepted too, should the
@@ -107,9 +107,6 @@ export async function issueForCustomer(rest: RestClient, store: StoreConfig, req
 function refine(error: unknown, rejected: () => Error, inputPath: string, rejectedStatuses: readonly number[] = [400, 401]): unknown {
   if (!(error instanceof UpstreamHttpError)) return error;
   if (rejectedStatuses.includes(error.status)) return rejected();
-  if (error.status === 422) {
-    const [field, messages] = Object.entries(error.fieldErrors ?? {})[0] ?? [];
-    return new InputValidationError(field === undefined ? inputPath : `${inputPath}.${field}`, messages?.[0] ?? error.upstreamMessage ?? 'rejected by BigCommerce');
-  }
+  if (error.status === 422) return fieldError(error, inputPath);
   return error;
 }
