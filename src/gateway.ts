@@ -63,6 +63,8 @@ export interface Gateway {
   sandbox: Sandbox | undefined;
   /** The configuration in force (with the sandbox's URL and store filled in). */
   config: GatewayConfig;
+  /** Where the gateway logs (`options.logger`, or JSON lines with every configured secret redacted). */
+  logger: Logger;
   /** The upstream connection pool and circuits, for health checks, metrics and tests. */
   upstream: {
     connections: HttpTransport['stats'];
@@ -170,6 +172,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     yoga,
     sandbox,
     config: { ...config, apiUrl, store, stores },
+    logger,
     upstream: { connections: transport.stats, circuits: breakers.states },
     async close() {
       await credentialLimiter.close();

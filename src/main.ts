@@ -1,6 +1,5 @@
-import { ConfigError, type GatewayConfig, loadConfig, secretsOf } from './config.js';
+import { ConfigError, type GatewayConfig, loadConfig } from './config.js';
 import { createGateway } from './gateway.js';
-import { createLogger } from './logger.js';
 import { createHttpServer, DEFAULT_HTTP_SERVER_OPTIONS } from './server.js';
 
 // The process entry point: read the configuration, listen, stop cleanly on signals.
@@ -38,9 +37,8 @@ try {
 // A promise rejected with nobody listening would end the process (Node's default), so one
 // hostile request could stop the gateway for everyone. Log it, with secrets redacted, and keep
 // serving: every request's state is its own, so nothing shared is left half-done.
-const logger = createLogger({ secrets: secretsOf(gateway.config) });
 process.on('unhandledRejection', (reason) => {
-  logger.error('unhandled promise rejection (a bug); the gateway keeps serving', reason instanceof Error ? reason : { reasonType: typeof reason });
+  gateway.logger.error('unhandled promise rejection (a bug); the gateway keeps serving', reason instanceof Error ? reason : { reasonType: typeof reason });
 });
 
 let stopping = false;
