@@ -1,4 +1,4 @@
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 
 /** What `/readiness` answers. */
 export type Readiness = { ready: true } | { ready: false; reason: string };
@@ -11,6 +11,8 @@ export interface UpstreamProbeOptions {
   cacheMs?: number;
   /** The clock, in ms. @default performance.now */
   now?: () => number;
+  /** Opens the TCP connection, like the clock a seam for tests. @default node:net's `connect` */
+  connect?: (options: { host: string; port: number }) => Socket;
 }
 
 /**
@@ -23,6 +25,7 @@ export function createUpstreamProbe(apiUrl: string, options: UpstreamProbeOption
   const timeoutMs = options.timeoutMs ?? 2_000;
   const cacheMs = options.cacheMs ?? 5_000;
   const now = options.now ?? (() => performance.now());
+  const open = options.connect ?? connect;
   const url = new URL(apiUrl);
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
@@ -30,14 +33,13 @@ export function createUpstreamProbe(apiUrl: string, options: UpstreamProbeOption
   let cached: { at: number; answer: Promise<Readiness> } | undefined;
   return () => {
     const at = now();
-    if (cached === undefined || at - cached.at >= cacheMs) cached = { at, answer: tcpProbe(host, port, timeoutMs) };
+    if (cached === undefined || at - cached.at >= cacheMs) cached = { at, answer: tcpProbe(open({ host, port }), timeoutMs) };
     return cached.answer;
   };
 }
 
-function tcpProbe(host: string, port: number, timeoutMs: number): Promise<Readiness> {
+function tcpProbe(socket: Socket, timeoutMs: number): Promise<Readiness> {
   return new Promise((resolve) => {
-    const socket = connect({ host, port });
     const settle = (readiness: Readiness) => {
       clearTimeout(timer);
       socket.destroy();

@@ -131,6 +131,8 @@ describe('tracing on an injected provider', () => {
   it('never records variables, passwords or tokens in a span', async () => {
     const reply = await h.graphql(LOGIN, { input: { email: buyer.email, password: buyer.password } });
     const token = (reply.body.data?.['login'] as { token: { value: string } }).token.value;
+    // The request's server span and its upstream call's client span were both recorded.
+    expect(spans().map((span) => span.kind).sort()).toEqual([SpanKind.SERVER, SpanKind.CLIENT].sort());
     const recorded = JSON.stringify(spans().map((span) => ({ name: span.name, attributes: span.attributes, events: span.events })));
     for (const secret of [buyer.password, buyer.email, token, h.sandbox.authToken]) expect(recorded).not.toContain(secret);
   });
