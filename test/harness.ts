@@ -38,6 +38,15 @@ export interface HarnessOptions {
   gateway?: Omit<GatewayOptions, 'logger'>;
 }
 
+/** Every credential limit off and no floor on failed answers: the settings `startHarness` uses. */
+export const CREDENTIAL_LIMITS_OFF = {
+  GATEWAY_RATE_LIMIT_ACCOUNT_PER_MINUTE: '0',
+  GATEWAY_RATE_LIMIT_ACCOUNT_PER_HOUR: '0',
+  GATEWAY_RATE_LIMIT_ADDRESS_PER_MINUTE: '0',
+  GATEWAY_RATE_LIMIT_ADDRESS_PER_HOUR: '0',
+  GATEWAY_MIN_FAILED_LOGIN_MS: '0',
+} as const;
+
 /**
  * Starts a sandbox and a gateway pointed at it (gateway → HTTP → sandbox), both on 127.0.0.1
  * port 0, and captures the gateway's log lines (level debug).
@@ -53,11 +62,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     GATEWAY_TRUSTED_KEYS: TRUSTED_KEY,
     // Tests make many logins from 127.0.0.1, many failing on purpose: the credential limits and
     // the floor on failed answers are off unless a test turns them on (test/rate-limit/).
-    GATEWAY_RATE_LIMIT_ACCOUNT_PER_MINUTE: '0',
-    GATEWAY_RATE_LIMIT_ACCOUNT_PER_HOUR: '0',
-    GATEWAY_RATE_LIMIT_ADDRESS_PER_MINUTE: '0',
-    GATEWAY_RATE_LIMIT_ADDRESS_PER_HOUR: '0',
-    GATEWAY_MIN_FAILED_LOGIN_MS: '0',
+    ...CREDENTIAL_LIMITS_OFF,
     ...options.env,
   });
   const gateway = await createGateway(config, {

@@ -1,18 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_USERS } from '../../src/sandbox/index.js';
-import { AUTHORIZATION, firstError, type GraphQLReply, type Harness, ISSUE, LOGIN, startHarness } from '../harness.js';
+import { AUTHORIZATION, CREDENTIAL_LIMITS_OFF, firstError, type GraphQLReply, type Harness, ISSUE, LOGIN, startHarness } from '../harness.js';
 
 const { buyer, junior } = SANDBOX_USERS;
 const WRONG = 'wrong-Passw0rd!';
 
 /** Every limit off and no answer floor; each block turns on what it shows. */
-const LIMITS_OFF = {
-  GATEWAY_RATE_LIMIT_ACCOUNT_PER_MINUTE: '0',
-  GATEWAY_RATE_LIMIT_ACCOUNT_PER_HOUR: '0',
-  GATEWAY_RATE_LIMIT_ADDRESS_PER_MINUTE: '0',
-  GATEWAY_RATE_LIMIT_ADDRESS_PER_HOUR: '0',
-  GATEWAY_MIN_FAILED_LOGIN_MS: '0',
-};
+const LIMITS_OFF = CREDENTIAL_LIMITS_OFF;
 
 const RATE_LIMITED_MESSAGE = 'Too many sign-in attempts; try again later.';
 

@@ -1,4 +1,5 @@
 import type { Sandbox } from '../../src/sandbox/index.js';
+import { CREDENTIAL_LIMITS_OFF } from '../harness.js';
 
 /**
  * The environment of a gateway in front of `sandbox` on 127.0.0.1, any free port, with the
@@ -11,11 +12,7 @@ export function sandboxEnv(sandbox: Sandbox, extra: Record<string, string> = {})
     B2B_AUTH_TOKEN: sandbox.authToken,
     HOST: '127.0.0.1',
     PORT: '0',
-    GATEWAY_RATE_LIMIT_ACCOUNT_PER_MINUTE: '0',
-    GATEWAY_RATE_LIMIT_ACCOUNT_PER_HOUR: '0',
-    GATEWAY_RATE_LIMIT_ADDRESS_PER_MINUTE: '0',
-    GATEWAY_RATE_LIMIT_ADDRESS_PER_HOUR: '0',
-    GATEWAY_MIN_FAILED_LOGIN_MS: '0',
+    ...CREDENTIAL_LIMITS_OFF,
     ...extra,
   };
 }

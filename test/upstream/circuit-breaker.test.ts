@@ -16,7 +16,7 @@ import { createGateway, type Gateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/logger.js';
 import { publicError } from '../../src/plugins/use-error-mapping.js';
 import { CircuitOpenError, type CircuitBreakers, createCircuitBreakers } from '../../src/upstream/circuit-breaker.js';
-import { type GraphQLReply, LOGIN } from '../harness.js';
+import { CREDENTIAL_LIMITS_OFF, type GraphQLReply, LOGIN } from '../harness.js';
 import { type FaultServer, startFaultServer } from '../support/fault-server.js';
 
 const PATH = 'graphql login';
@@ -238,11 +238,7 @@ describe('the breaker seen through the gateway (threshold 2, cooldown 300 ms)', 
       GATEWAY_BREAKER_THRESHOLD: '2',
       GATEWAY_BREAKER_COOLDOWN_MS: String(COOLDOWN_MS),
       // The gateway's own credential budgets and failed-answer floor are tested elsewhere.
-      GATEWAY_RATE_LIMIT_ACCOUNT_PER_MINUTE: '0',
-      GATEWAY_RATE_LIMIT_ACCOUNT_PER_HOUR: '0',
-      GATEWAY_RATE_LIMIT_ADDRESS_PER_MINUTE: '0',
-      GATEWAY_RATE_LIMIT_ADDRESS_PER_HOUR: '0',
-      GATEWAY_MIN_FAILED_LOGIN_MS: '0',
+      ...CREDENTIAL_LIMITS_OFF,
     });
     gateway = await createGateway(config, { logger: createLogger({ level: 'error', write: () => {} }) });
     server = createServer(gateway.yoga);

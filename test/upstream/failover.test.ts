@@ -15,12 +15,6 @@ const ENV = {
   B2B_TIMEOUT_MS: String(DEADLINE_MS),
   // The breaker would otherwise open on the repeated outages below and change what later tests see.
   GATEWAY_BREAKER_THRESHOLD: '1000',
-  // The gateway's own credential budgets and failed-answer floor are tested elsewhere.
-  GATEWAY_RATE_LIMIT_ACCOUNT_PER_MINUTE: '0',
-  GATEWAY_RATE_LIMIT_ACCOUNT_PER_HOUR: '0',
-  GATEWAY_RATE_LIMIT_ADDRESS_PER_MINUTE: '0',
-  GATEWAY_RATE_LIMIT_ADDRESS_PER_HOUR: '0',
-  GATEWAY_MIN_FAILED_LOGIN_MS: '0',
 };
 
 /** Ways B2B GraphQL can be down and answer fast: these are failed over. */

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/logger.js';
-import { AUTHORIZATION, type GraphQLReply, ISSUE, LOGIN } from '../harness.js';
+import { AUTHORIZATION, CREDENTIAL_LIMITS_OFF, type GraphQLReply, ISSUE, LOGIN } from '../harness.js';
 import { type Fault, FAULTS, type FaultServer, OVERSIZED_BYTES, RETRY_AFTER_SECONDS, startFaultServer } from '../support/fault-server.js';
 
 const DEADLINE_MS = 400;
@@ -169,11 +169,7 @@ describe('the loopback fault server against every upstream path', () => {
       GATEWAY_BREAKER_THRESHOLD: '1000',
       // The gateway's own credential budgets and its floor on failed answers are not under test
       // here: off, so every answer and its timing is the upstream fault's.
-      GATEWAY_RATE_LIMIT_ACCOUNT_PER_MINUTE: '0',
-      GATEWAY_RATE_LIMIT_ACCOUNT_PER_HOUR: '0',
-      GATEWAY_RATE_LIMIT_ADDRESS_PER_MINUTE: '0',
-      GATEWAY_RATE_LIMIT_ADDRESS_PER_HOUR: '0',
-      GATEWAY_MIN_FAILED_LOGIN_MS: '0',
+      ...CREDENTIAL_LIMITS_OFF,
     });
     gateway = await createGateway(config, {
       logger: createLogger({ level: 'debug', write: (line) => logs.push(line), secrets: ['fault-token-xxxxxxxxxxxx', TRUSTED_KEY] }),
