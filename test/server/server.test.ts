@@ -1,12 +1,11 @@
 // The HTTP server's timeouts and drain, driven over raw sockets: a client that trickles its
 // headers or its body is cut off, idle keep-alive connections are closed, and a drain lets
 // in-flight requests finish while refusing new ones.
-import { request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_BUYER } from '../../src/sandbox/index.js';
 import { createHttpServer, type HttpServer, type HttpServerOptions } from '../../src/server.js';
-import { type Harness, LOGIN, startHarness } from '../harness.js';
+import { type Harness, startHarness } from '../harness.js';
+import { connectOutcome, loginOverOwnConnection, untilSandboxSees } from '../support/http.js';
 
 // Small limits, so each cut-off happens within a second.
 const LIMITS: HttpServerOptions = {
@@ -121,41 +120,8 @@ async function fetchTypename(port: number): Promise<{ status: number; body: unkn
   return { status: response.status, body: await response.json() };
 }
 
-/** A login over its own connection (no pooling), with the answer's headers. */
-function login(port: number): Promise<{ status: number; connection: string | undefined; body: { data?: { login?: { token?: { via?: string } } } } }> {
-  const body = JSON.stringify({ query: LOGIN, variables: { input: { email: DEMO_BUYER.email, password: DEMO_BUYER.password } } });
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      { host: '127.0.0.1', port, path: '/graphql', method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, body: JSON.parse(text) }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-async function untilSandboxSees(method: string, path: string): Promise<void> {
-  while (!h.sandbox.requests.some((seen) => seen.method === method && seen.path === path)) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-function connectionRefused(port: number): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve('accepted');
-    });
-    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
-  });
-}
+/** The gateway's GraphQL endpoint on `port`. */
+const at = (port: number) => new URL(`http://127.0.0.1:${port}/graphql`);
 
 describe('HTTP server timeouts', () => {
   let port: number;
@@ -234,14 +200,14 @@ describe('HTTP server drain', () => {
     await idle.received(completeAnswer);
 
     h.sandbox.injectFault({ match: 'POST /graphql', latencyMs: 600, times: 1 });
-    const inFlight = login(port);
-    await untilSandboxSees('POST', '/graphql');
+    const inFlight = loginOverOwnConnection(at(port));
+    await untilSandboxSees(h.sandbox, 'POST', '/graphql');
 
     const drainStartedAt = idle.elapsed();
     const drained = server.drain(5_000);
     const { closedAtMs } = await idle.closed;
     expect(closedAtMs - drainStartedAt).toBeLessThan(100 + SLACK_MS);
-    expect(await connectionRefused(port)).toBe('ECONNREFUSED');
+    expect(await connectOutcome(at(port))).toBe('ECONNREFUSED');
 
     const answer = await inFlight;
     expect(answer.status).toBe(200);
@@ -255,11 +221,11 @@ describe('HTTP server drain', () => {
   it('force-closes a request still in flight when the drain times out, and reports it abandoned', async () => {
     const { server, port } = await startServer();
     h.sandbox.injectFault({ match: 'POST /graphql', latencyMs: 1_500, times: 1 });
-    const inFlight = login(port).then(
+    const inFlight = loginOverOwnConnection(at(port)).then(
       () => 'answered',
       (error: NodeJS.ErrnoException) => error.code,
     );
-    await untilSandboxSees('POST', '/graphql');
+    await untilSandboxSees(h.sandbox, 'POST', '/graphql');
     // A slow-loris connection does not hold the drain open past its timeout either.
     const loris = await openConnection(port);
     loris.socket.write(`POST /graphql HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n`);

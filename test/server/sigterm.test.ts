@@ -1,12 +1,10 @@
 // The real entry point (`src/main.ts`) in a child process: SIGTERM drains an in-flight login and
 // exits 0; a bad configuration exits 1 with one line per problem and no secret.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { request as httpRequest } from 'node:http';
-import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createSandbox, DEMO_BUYER, type Sandbox } from '../../src/sandbox/index.js';
-import { LOGIN } from '../harness.js';
+import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { connectOutcome, loginOverOwnConnection, untilSandboxSees } from '../support/http.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SECRET_TOKEN = 'super-secret-token-value';
@@ -65,37 +63,6 @@ function runMain(env: Record<string, string>): Child {
   };
 }
 
-/** A login over its own connection, with the answer's headers. */
-function login(url: URL): Promise<{ status: number; connection: string | undefined; body: { data?: { login?: { token?: { value?: string; via?: string } } } } }> {
-  const body = JSON.stringify({ query: LOGIN, variables: { input: { email: DEMO_BUYER.email, password: DEMO_BUYER.password } } });
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      url,
-      { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, body: JSON.parse(text) }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-function connectOutcome(url: URL): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connect(Number(url.port), url.hostname);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve('accepted');
-    });
-    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
-  });
-}
-
 afterAll(() => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
@@ -122,10 +89,8 @@ describe('SIGTERM', () => {
     // The upstream answers slowly, so the login is still in flight when SIGTERM arrives.
     sandbox.injectFault({ match: 'POST /graphql', latencyMs: UPSTREAM_LATENCY_MS, times: 1 });
     let answered = false;
-    const inFlight = login(url).finally(() => (answered = true));
-    while (!sandbox.requests.some((seen) => seen.method === 'POST' && seen.path === '/graphql')) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    const inFlight = loginOverOwnConnection(url).finally(() => (answered = true));
+    await untilSandboxSees(sandbox, 'POST', '/graphql');
 
     const signalledAt = performance.now();
     main.process.kill('SIGTERM');
