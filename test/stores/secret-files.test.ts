@@ -1,8 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, secretsOf } from '../../src/config.js';
+import { describe, expect, it } from 'vitest';
+import { loadConfig, secretsOf } from '../../src/config.js';
+import { configProblems, tempFolder } from '../support/config.js';
 
 const API = { B2B_API_URL: 'https://api-b2b.bigcommerce.com', B2B_STORE_HASH: 'abc123' };
 const TOKEN = 'tok-Sup3rSecret-FromFile-0123456789';
@@ -10,27 +9,8 @@ const KEY_ONE = 'key-one-Sup3rSecret-0123456789';
 const KEY_TWO = 'key-two-Sup3rSecret-0123456789';
 const REDIS_URL = 'redis://gateway:Sup3rSecret-p%40ss@redis.internal:6379/2';
 
-const folder = mkdtempSync(join(tmpdir(), 'gateway-secrets-'));
-afterAll(() => rmSync(folder, { recursive: true, force: true }));
-let files = 0;
-function file(content: string): string {
-  const path = join(folder, `secret-${++files}`);
-  writeFileSync(path, content);
-  return path;
-}
-
-function problemsOf(env: Record<string, string | undefined>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    const problems = (error as ConfigError).problems;
-    const printed = `${String(error)}\n${(error as Error).stack ?? ''}\n${JSON.stringify(problems)}`;
-    expect(printed).not.toContain('Sup3rSecret');
-    return problems;
-  }
-  throw new Error('loadConfig accepted the environment');
-}
+const { folder, file } = tempFolder('gateway-secrets-');
+const problemsOf = (env: Record<string, string | undefined>) => configProblems(env, 'Sup3rSecret');
 
 describe('*_FILE variables', () => {
   it('B2B_AUTH_TOKEN_FILE: the token is read from the file, without its trailing newline', () => {
