@@ -2,6 +2,7 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SANDBOX_USERS } from '../../../src/sandbox/index.js';
 import { AUTHORIZATION, startHarness, type Harness } from '../../harness.js';
+import { isoFromSeconds, tamperSignature } from '../../support/jwt.js';
 
 let harness: Harness;
 beforeAll(async () => {
@@ -11,7 +12,6 @@ afterAll(() => harness?.close());
 beforeEach(() => harness.sandbox.clearRequests());
 
 const { buyer } = SANDBOX_USERS;
-const isoFromSeconds = (seconds: unknown) => new Date(Number(seconds) * 1000).toISOString();
 const authorize = (input: Record<string, unknown>) => harness.graphql(AUTHORIZATION, { input });
 
 /** Where `authorization` sits in the AUTHORIZATION document. */
@@ -22,13 +22,6 @@ const INVALID_TOKEN = {
   path: ['authorization'],
   extensions: { code: 'UNAUTHENTICATED', requestId: expect.any(String) },
 };
-
-/** A JWT whose signature no longer matches its header and payload. */
-function tamperSignature(jwt: string): string {
-  const [header, payload, signature = ''] = jwt.split('.');
-  const flipped = (signature.startsWith('A') ? 'B' : 'A') + signature.slice(1);
-  return `${header}.${payload}.${flipped}`;
-}
 
 describe('authorization', () => {
   it('exchanges a valid Current Customer JWT for a storefront token with the buyer\'s permissions', async () => {

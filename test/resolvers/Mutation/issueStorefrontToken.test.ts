@@ -2,6 +2,7 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SANDBOX_USERS } from '../../../src/sandbox/index.js';
 import { ISSUE, startHarness, TRUSTED_KEY, type GraphQLReply, type Harness } from '../../harness.js';
+import { isoFromSeconds } from '../../support/jwt.js';
 
 let harness: Harness;
 beforeAll(async () => {
@@ -12,7 +13,6 @@ beforeEach(() => harness.sandbox.clearRequests());
 
 const { buyer } = SANDBOX_USERS;
 const HOUR_MS = 3_600_000;
-const isoFromSeconds = (seconds: unknown) => new Date(Number(seconds) * 1000).toISOString();
 /** A whole second `offsetMs` from now, so that it survives the round trip through Unix seconds. */
 const wholeSecondFromNow = (offsetMs: number) => new Date(Math.floor((Date.now() + offsetMs) / 1000) * 1000);
 const unixSeconds = (date: Date) => date.getTime() / 1000;

@@ -2,6 +2,7 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SANDBOX_USERS } from '../../../src/sandbox/index.js';
 import { LOGIN, startHarness, type Harness } from '../../harness.js';
+import { isoFromSeconds } from '../../support/jwt.js';
 
 let harness: Harness;
 beforeAll(async () => {
@@ -11,7 +12,6 @@ afterAll(() => harness?.close());
 beforeEach(() => harness.sandbox.clearRequests());
 
 const { buyer, shopper, pending, inactive } = SANDBOX_USERS;
-const isoFromSeconds = (seconds: unknown) => new Date(Number(seconds) * 1000).toISOString();
 const login = (input: Record<string, unknown>) => harness.graphql(LOGIN, { input });
 
 /** Where `login` sits in the LOGIN document: every error of the field carries it. */

@@ -2,6 +2,7 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SANDBOX_USERS } from '../../../src/sandbox/index.js';
 import { ISSUE, startHarness, TOKEN_INFO, type Harness } from '../../harness.js';
+import { isoFromSeconds } from '../../support/jwt.js';
 
 let harness: Harness;
 let issuedToken: string;
@@ -14,7 +15,6 @@ afterAll(() => harness?.close());
 beforeEach(() => harness.sandbox.clearRequests());
 
 const { buyer } = SANDBOX_USERS;
-const isoFromSeconds = (seconds: unknown) => new Date(Number(seconds) * 1000).toISOString();
 const tokenInfo = (token: string) => harness.graphql(TOKEN_INFO, { token });
 
 /** Where `tokenInfo` sits in the TOKEN_INFO document. */

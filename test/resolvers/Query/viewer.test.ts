@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SANDBOX_USERS } from '../../../src/sandbox/index.js';
 import { LOGIN, startHarness, type Harness } from '../../harness.js';
+import { tamperSignature } from '../../support/jwt.js';
 
 // The sandbox's clock runs `skewMs` ahead of the real one, so a test can let a token expire.
 let skewMs = 0;
@@ -33,13 +34,6 @@ async function tokenOf(user: { email: string; password: string }): Promise<strin
   if (token === undefined) throw new Error(`login failed: ${JSON.stringify(reply.body)}`);
   harness.sandbox.clearRequests();
   return token;
-}
-
-/** A JWT whose signature no longer matches its header and payload. */
-function tamperSignature(jwt: string): string {
-  const [header, payload, signature = ''] = jwt.split('.');
-  const flipped = (signature.startsWith('A') ? 'B' : 'A') + signature.slice(1);
-  return `${header}.${payload}.${flipped}`;
 }
 
 /** `viewer` is non-null, so a refused token nulls the whole `data`. */
