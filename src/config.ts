@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { optionalText } from './env-text.js';
 import { type ObservabilityConfig, OBSERVABILITY_VARIABLES, readObservabilityConfig } from './observability/config.js';
 import { ORIGIN_PATTERN } from './plugins/cors.js';
 import { type PersistedDocuments, parsePersistedDocuments } from './plugins/use-trusted-documents.js';
@@ -115,12 +116,6 @@ export interface GatewayConfig {
   observability: ObservabilityConfig;
 }
 
-// An empty variable means "not set", for text and numbers alike.
-const optionalText = z
-  .string()
-  .trim()
-  .transform((value) => (value === '' ? undefined : value))
-  .optional();
 
 const number = (schema: z.ZodNumber, fallback: number) =>
   optionalText.transform((value) => (value === undefined ? fallback : Number(value))).pipe(schema);

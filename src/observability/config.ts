@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { optionalText } from '../env-text.js';
 import type { EnvironmentVariable } from '../config.js';
 
 /** The sampler names of the OpenTelemetry specification (`OTEL_TRACES_SAMPLER`). */
@@ -50,12 +51,6 @@ export interface ObservabilityConfig {
 
 const DEFAULT_SERVICE_NAME = 'b2b-auth-gateway';
 
-// An empty variable means "not set", as in `config.ts`.
-const optionalText = z
-  .string()
-  .trim()
-  .transform((value) => (value === '' ? undefined : value))
-  .optional();
 
 const httpUrl = optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional());
 

@@ -67,8 +67,8 @@ export function publicError(error: unknown): PublicError | undefined {
   return undefined;
 }
 
-// Not `instanceof`: graphql-js may be loaded twice (ESM and CommonJS copies) in one process.
-const isGraphQLError = (error: unknown): error is GraphQLError =>
+/** Not `instanceof`: graphql-js may be loaded twice (ESM and CommonJS copies) in one process. */
+export const isGraphQLError = (error: unknown): error is GraphQLError =>
   error instanceof Error && 'extensions' in error && 'path' in error;
 
 /**

@@ -1,12 +1,10 @@
 import { type ExecutionResult, getOperationAST, type GraphQLError } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import { REQUEST_ID_HEADER, requestScopeOf } from '../observability/request-scope.js';
+import { isGraphQLError } from './use-error-mapping.js';
 
 // A GraphQL Name, and short: anything else is not worth a label or a log field.
 const OPERATION_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,127}$/;
-
-// Not `instanceof`: graphql-js may be loaded twice (ESM and CommonJS copies) in one process.
-const isGraphQLError = (error: unknown): error is GraphQLError => error instanceof Error && 'extensions' in error && 'path' in error;
 
 /** `error` as it was, plus `extensions.requestId`. A new error: a shared one must not carry one request's id to another. */
 function withRequestId(error: GraphQLError, requestId: string): GraphQLError {
