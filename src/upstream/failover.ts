@@ -9,8 +9,8 @@ import { issueFromCredentials, issueFromSessionJwt } from './rest/storefront-aut
 export interface FailoverDeps {
   rest: RestClient;
   graphql: B2BGraphQLClient;
-  /** `config.pathFailover`. */
-  enabled: boolean;
+  /** Serve over REST while B2B GraphQL is down: `config.pathFailover`. */
+  failover: boolean;
 }
 
 /**
@@ -39,7 +39,7 @@ export async function loginOverAnyPath(
     const result = await deps.graphql.login({ storeHash: store.storeHash, ...request });
     return { result, via: 'GRAPHQL_LOGIN' };
   } catch (error) {
-    if (!deps.enabled || !isOutage(error)) throw error;
+    if (!deps.failover || !isOutage(error)) throw error;
     const token = await issueFromCredentials(deps.rest, store, { ...request, name: FAILOVER_TOKEN_NAME });
     return { result: { token, storefrontLoginToken: null, user: null, permissions: [] }, via: 'REST_CREDENTIALS' };
   }
@@ -59,7 +59,7 @@ export async function authorizeOverAnyPath(
     const result = await deps.graphql.authorization({ bcToken: request.bcToken, channelId: request.channelId });
     return { result, via: 'GRAPHQL_AUTHORIZATION' };
   } catch (error) {
-    if (!deps.enabled || !isOutage(error)) throw error;
+    if (!deps.failover || !isOutage(error)) throw error;
     const token = await issueFromSessionJwt(deps.rest, store, {
       jwtToken: request.bcToken,
       ...(request.channelGiven && { channelId: request.channelId }),

@@ -11,7 +11,7 @@ export const authorization: NonNullable<MutationResolvers['authorization']> = as
   const channelId = input.channelId ?? store.defaultChannelId;
   const attempt = { address: context.clientAddress, storeHash: store.storeHash, jwt: input.bcToken };
   const { result, via } = await context.credentialLimiter.attempt(attempt, () =>
-    authorizeOverAnyPath({ ...context.upstream, enabled: context.upstream.failover }, store, {
+    authorizeOverAnyPath(context.upstream, store, {
       bcToken: input.bcToken,
       channelId,
       channelGiven: input.channelId !== undefined,

@@ -11,7 +11,7 @@ export const login: NonNullable<MutationResolvers['login']> = async (_parent, ar
   const channelId = input.channelId ?? store.defaultChannelId;
   const attempt = { address: context.clientAddress, storeHash: store.storeHash, email: input.email };
   const { result, via } = await context.credentialLimiter.attempt(attempt, () =>
-    loginOverAnyPath({ ...context.upstream, enabled: context.upstream.failover }, store, {
+    loginOverAnyPath(context.upstream, store, {
       email: input.email,
       password: input.password,
       channelId,
