@@ -1,4 +1,4 @@
-import { Agent, errors as undiciErrors, request } from 'undici';
+import { Agent, type Dispatcher, errors as undiciErrors } from 'undici';
 import { UpstreamResponseShapeError, UpstreamTimeoutError, UpstreamUnavailableError } from '../errors.js';
 
 /** Options of {@link createHttpTransport}. */
@@ -61,7 +61,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   const agent = new Agent({
     connections: options.connections ?? 32,
     keepAliveTimeout: 10_000,
-    // undici's own timers stay as a backstop; the AbortSignal below enforces our deadline.
+    // undici's own timers stay as a backstop; the call's Deadline below enforces ours.
     headersTimeout: options.timeoutMs + 1_000,
     bodyTimeout: options.timeoutMs + 1_000,
     // Counted as the bytes arrive: past it, undici drops the connection and the read fails.
@@ -72,21 +72,15 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   const backoffMs = options.backoffMs ?? 50;
 
   async function send(call: HttpCall): Promise<HttpAnswer> {
-    const startedAt = Date.now();
-    // A timer cleared when the call ends. `AbortSignal.timeout` would leave one behind for the
-    // whole deadline after every call: thousands at a time under load, all surviving into V8's
-    // old generation (bench/PROFILE.md).
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), options.timeoutMs);
-    timer.unref();
+    const deadline = new Deadline(options.timeoutMs);
     try {
-      return await attempts(call, deadline.signal, startedAt);
+      return await attempts(call, deadline);
     } finally {
-      clearTimeout(timer);
+      deadline.clear();
     }
   }
 
-  async function attempts(call: HttpCall, deadline: AbortSignal, startedAt: number): Promise<HttpAnswer> {
+  async function attempts(call: HttpCall, deadline: Deadline): Promise<HttpAnswer> {
     const idempotent = call.method === 'GET';
     for (let attempt = 1; ; attempt++) {
       // Each attempt ends in an answer to return or an error to throw, unless it may be retried.
@@ -103,31 +97,54 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
       }
       // Full jitter: a random wait up to a doubling ceiling, and never past the deadline.
       const wait = Math.random() * backoffMs * 2 ** (attempt - 1);
-      if (attempt >= maxAttempts || Date.now() - startedAt + wait >= options.timeoutMs) return settle();
+      if (attempt >= maxAttempts || wait >= deadline.remainingMs()) return settle();
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
 
-  async function sendOnce(call: HttpCall, deadline: AbortSignal): Promise<HttpAnswer> {
-    try {
-      const response = await request(call.url, {
-        method: call.method,
-        headers: call.headers,
-        body: call.body,
-        dispatcher: agent,
-        signal: deadline,
-      });
-      return { status: response.statusCode, headers: response.headers, body: await response.body.text() };
-    } catch (error) {
-      if (error instanceof undiciErrors.ResponseExceededMaxSizeError) {
-        throw new UpstreamResponseShapeError(call.endpoint, `answer larger than ${maxResponseBytes} bytes`);
-      }
-      if (deadline.aborted) throw new UpstreamTimeoutError(call.endpoint, options.timeoutMs);
-      if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
-        throw new UpstreamTimeoutError(call.endpoint, options.timeoutMs);
-      }
-      throw new UpstreamUnavailableError(call.endpoint, describeNetworkError(error), undefined, { cause: error });
+  /**
+   * One attempt through undici's `dispatch`: the answer's chunks are gathered as they arrive,
+   * with no body stream, promise or `AbortSignal` per call (`undici.request` builds all three).
+   */
+  function sendOnce(call: HttpCall, deadline: Deadline): Promise<HttpAnswer> {
+    return new Promise((resolve, reject) => {
+      const fail = (error: unknown) => reject(asUpstreamError(call.endpoint, error, deadline));
+      if (deadline.expired) return fail(undefined);
+      const url = new URL(call.url);
+      let status = 0;
+      let headers: HttpAnswer['headers'] = {};
+      const chunks: Buffer[] = [];
+      const handler: Dispatcher.DispatchHandler = {
+        onRequestStart: (controller) => deadline.watch(() => controller.abort(new UpstreamTimeoutError(call.endpoint, options.timeoutMs))),
+        onResponseStart: (_controller, statusCode, answerHeaders) => {
+          status = statusCode;
+          headers = answerHeaders;
+        },
+        onResponseData: (_controller, chunk) => {
+          chunks.push(chunk);
+        },
+        onResponseEnd: () => {
+          deadline.watch(undefined);
+          resolve({ status, headers, body: Buffer.concat(chunks).toString('utf8') });
+        },
+        onResponseError: (_controller, error) => {
+          deadline.watch(undefined);
+          fail(error);
+        },
+      };
+      agent.dispatch({ origin: url.origin, path: `${url.pathname}${url.search}`, method: call.method, headers: call.headers, body: call.body }, handler);
+    });
+  }
+
+  function asUpstreamError(endpoint: string, error: unknown, deadline: Deadline): Error {
+    if (error instanceof undiciErrors.ResponseExceededMaxSizeError) {
+      return new UpstreamResponseShapeError(endpoint, `answer larger than ${maxResponseBytes} bytes`);
     }
+    if (deadline.expired) return new UpstreamTimeoutError(endpoint, options.timeoutMs);
+    if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
+      return new UpstreamTimeoutError(endpoint, options.timeoutMs);
+    }
+    return new UpstreamUnavailableError(endpoint, describeNetworkError(error), undefined, { cause: error });
   }
 
   const stats = () =>
@@ -144,6 +161,45 @@ export interface HttpCallObservation {
   headers?: Record<string, string>;
   /** Called once when the call settled: the final answer's status, or the error it threw. */
   end(outcome: { status?: number; error?: unknown; durationMs: number }): void;
+}
+
+/**
+ * The whole call's deadline, retries included: one timer, cleared when the call ends (an
+ * `AbortSignal.timeout` would outlive every call by the whole deadline, thousands at a time under
+ * load; an `AbortController` per call costs an `EventTarget` for one listener). While an attempt
+ * is in flight it holds what cancels that attempt.
+ */
+class Deadline {
+  expired = false;
+  readonly #endsAt: number;
+  readonly #timer: NodeJS.Timeout;
+  #cancel: (() => void) | undefined;
+
+  constructor(ms: number) {
+    this.#endsAt = Date.now() + ms;
+    this.#timer = setTimeout(() => {
+      this.expired = true;
+      this.#cancel?.();
+    }, ms);
+    this.#timer.unref();
+  }
+
+  /**
+   * What ends the attempt in flight when the deadline passes (at once if it has: a call queued
+   * for a connection starts only when one is free); `undefined` once the attempt settled.
+   */
+  watch(cancel: (() => void) | undefined): void {
+    if (this.expired) cancel?.();
+    else this.#cancel = cancel;
+  }
+
+  remainingMs(): number {
+    return this.#endsAt - Date.now();
+  }
+
+  clear(): void {
+    clearTimeout(this.#timer);
+  }
 }
 
 function observed(send: HttpTransport['send'], observe: (call: HttpCall) => HttpCallObservation): HttpTransport['send'] {

@@ -7,18 +7,18 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { UpstreamResponseShapeError, UpstreamTimeoutError, UpstreamUnavailableError } from '../../src/errors.js';
 import { createHttpTransport, type HttpCall, type HttpTransport, type HttpTransportOptions } from '../../src/upstream/http-transport.js';
 
-// Counts the attempts the transport makes: every attempt is one undici `request`, including
-// those refused before anything was sent, which no server can count.
+// Counts the attempts the transport makes: every attempt is one `dispatch` on its undici agent,
+// including those refused before anything was sent, which no server can count.
 const attempts = vi.hoisted(() => ({ count: 0 }));
 vi.mock('undici', async (importOriginal) => {
   const undici = await importOriginal<typeof import('undici')>();
-  return {
-    ...undici,
-    request: (...args: Parameters<typeof undici.request>) => {
+  class CountingAgent extends undici.Agent {
+    override dispatch(...args: Parameters<InstanceType<typeof undici.Agent>['dispatch']>) {
       attempts.count += 1;
-      return undici.request(...args);
-    },
-  };
+      return super.dispatch(...args);
+    }
+  }
+  return { ...undici, Agent: CountingAgent };
 });
 
 type Handler = (req: IncomingMessage, res: ServerResponse, hit: number) => void;
