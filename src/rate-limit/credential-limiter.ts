@@ -116,8 +116,9 @@ export function createCredentialLimiter(limits: CredentialLimits, store: RateLim
     async attempt(who, call) {
       const startedAt = performance.now();
       const budgets = budgetsOf(who);
-      const counts = await Promise.all(budgets.map((budget) => store.hit(budget.key, budget.windowMs)));
-      const giveBack = () => Promise.allSettled(budgets.map((budget) => store.undo(budget.key)));
+      const counts = await store.hit(budgets);
+      const keys = budgets.map((budget) => budget.key);
+      const giveBack = () => store.undo(keys);
 
       const spent = budgets.flatMap((budget, index) => {
         const count = counts[index];

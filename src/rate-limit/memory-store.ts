@@ -37,32 +37,40 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): RateLimitSt
     nextSweepAt = at + sweepIntervalMs;
   };
 
+  const hitOne = (key: string, windowMs: number): WindowCount => {
+    const at = now();
+    if (at >= nextSweepAt) sweep(at);
+    let window = windows.get(key);
+    if (window === undefined || window.resetAt <= at) {
+      windows.delete(key);
+      if (windows.size >= maxKeys) sweep(at);
+      for (const oldest of windows.keys()) {
+        if (windows.size < maxKeys) break;
+        windows.delete(oldest);
+      }
+      window = { count: 0, resetAt: at + windowMs };
+      windows.set(key, window);
+    }
+    window.count += 1;
+    return { count: window.count, resetInMs: window.resetAt - at };
+  };
+
+  const undoOne = (key: string) => {
+    const window = windows.get(key);
+    if (window === undefined || window.resetAt <= now()) return;
+    window.count -= 1;
+    if (window.count <= 0) windows.delete(key);
+  };
+
   return {
     get size() {
       return windows.size;
     },
-    async hit(key, windowMs): Promise<WindowCount> {
-      const at = now();
-      if (at >= nextSweepAt) sweep(at);
-      let window = windows.get(key);
-      if (window === undefined || window.resetAt <= at) {
-        windows.delete(key);
-        if (windows.size >= maxKeys) sweep(at);
-        for (const oldest of windows.keys()) {
-          if (windows.size < maxKeys) break;
-          windows.delete(oldest);
-        }
-        window = { count: 0, resetAt: at + windowMs };
-        windows.set(key, window);
-      }
-      window.count += 1;
-      return { count: window.count, resetInMs: window.resetAt - at };
+    async hit(counters) {
+      return counters.map(({ key, windowMs }) => hitOne(key, windowMs));
     },
-    async undo(key) {
-      const window = windows.get(key);
-      if (window === undefined || window.resetAt <= now()) return;
-      window.count -= 1;
-      if (window.count <= 0) windows.delete(key);
+    async undo(keys) {
+      for (const key of keys) undoOne(key);
     },
     async close() {
       windows.clear();

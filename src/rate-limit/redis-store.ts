@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
-import type { RateLimitStore, WindowCount } from './store.js';
+import type { RateLimitStore } from './store.js';
 
 /** Options of {@link createRedisStore}. */
 export interface RedisStoreOptions {
@@ -85,23 +85,26 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Rate
   await redis.connect().catch(failed);
 
   return {
-    async hit(key, windowMs): Promise<WindowCount> {
+    // One script call per key rather than one over all keys: a Redis behind a cluster proxy
+    // refuses scripts whose keys live in different slots. Auto-pipelining still sends them in
+    // one round trip. Should any fail, the fallback counts them all: never fewer than asked.
+    async hit(counters) {
       try {
-        const [count, resetInMs] = await redis.rateLimitHit(key, windowMs);
+        const answers = await Promise.all(counters.map(({ key, windowMs }) => redis.rateLimitHit(key, windowMs)));
         succeeded();
-        return { count, resetInMs };
+        return answers.map(([count, resetInMs]) => ({ count, resetInMs }));
       } catch (error) {
         failed(error);
-        return fallback.hit(key, windowMs);
+        return fallback.hit(counters);
       }
     },
-    async undo(key) {
+    async undo(keys) {
       try {
-        await redis.rateLimitUndo(key);
+        await Promise.all(keys.map((key) => redis.rateLimitUndo(key)));
         succeeded();
       } catch (error) {
         failed(error);
-        await fallback.undo(key);
+        await fallback.undo(keys);
       }
     },
     async close() {

@@ -6,19 +6,28 @@ export interface WindowCount {
   resetInMs: number;
 }
 
+/** One counter to hit: its key, and the length of the window a first hit opens. */
+export interface CounterHit {
+  key: string;
+  windowMs: number;
+}
+
 /**
  * Fixed-window counters. A window opens at a key's first hit and lasts `windowMs`; every call
  * is atomic, so two gateways (or two requests) hitting one key at once never read the same count.
  * Keys reach a store already hashed (see `credential-limiter.ts`).
  */
 export interface RateLimitStore {
-  /** Counts one hit on `key` and answers the count with it. Opens a window when none is open. */
-  hit(key: string, windowMs: number): Promise<WindowCount>;
   /**
-   * Takes one hit back (an attempt that did not use up budget). Does nothing when the window
-   * has closed meanwhile; never goes below zero.
+   * Counts one hit on each counter and answers their counts, in the same order. Opens a window
+   * where none is open. One call per attempt, however many windows it counts in.
    */
-  undo(key: string): Promise<void>;
+  hit(counters: readonly CounterHit[]): Promise<WindowCount[]>;
+  /**
+   * Takes one hit back on each key (an attempt that did not use up budget). Does nothing for a
+   * key whose window has closed meanwhile; never goes below zero.
+   */
+  undo(keys: readonly string[]): Promise<void>;
   /** Releases connections and timers. */
   close(): Promise<void>;
 }

@@ -7,6 +7,7 @@ import { createMemoryStore } from '../../src/rate-limit/memory-store.js';
 import { createRedisStore } from '../../src/rate-limit/redis-store.js';
 import { SANDBOX_USERS } from '../../src/sandbox/index.js';
 import { firstError, type Harness, LOGIN, startHarness } from '../harness.js';
+import { hitOne } from '../support/store.js';
 
 // A real redis-server, as production runs one. CI installs it (`.ci/run`); a machine without
 // it skips these tests with a note, except under CI=true, where a missing server is a failure.
@@ -88,7 +89,7 @@ describe.skipIf(REDIS_SERVER === undefined)('with GATEWAY_REDIS_URL (a real redi
     it('counts atomically: 100 hits from two clients at once get the counts 1 to 100, each once', async () => {
       const stores = await Promise.all([1, 2].map(() => createRedisStore({ url: server.url, logger: quietLogger().logger, fallback: createMemoryStore() })));
 
-      const counts = await Promise.all(Array.from({ length: 100 }, (_, i) => stores[i % 2]!.hit('k', 60_000)));
+      const counts = await Promise.all(Array.from({ length: 100 }, (_, i) => hitOne(stores[i % 2]!, 'k', 60_000)));
 
       expect(counts.map((c) => c.count).sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
       for (const c of counts) expect(c.resetInMs).toBeGreaterThan(59_000);
@@ -96,22 +97,35 @@ describe.skipIf(REDIS_SERVER === undefined)('with GATEWAY_REDIS_URL (a real redi
       await Promise.all(stores.map((store) => store.close()));
     });
 
+    it('counts a list of counters in one call, answering in their order, and takes them back as one', async () => {
+      const store = await createRedisStore({ url: server.url, logger: quietLogger().logger, fallback: createMemoryStore() });
+      await redis.set('second', '4');
+
+      const counts = await store.hit([{ key: 'first', windowMs: 5000 }, { key: 'second', windowMs: 60_000 }]);
+
+      expect(counts.map((c) => c.count)).toEqual([1, 5]);
+      expect(await redis.pttl('second')).toBeGreaterThan(59_000);
+      await store.undo(['first', 'second']);
+      expect([await redis.exists('first'), await redis.get('second')]).toEqual([0, '4']);
+      await store.close();
+    });
+
     it('opens the window on the first hit and never leaves a counter without an expiry', async () => {
       const store = await createRedisStore({ url: server.url, logger: quietLogger().logger, fallback: createMemoryStore() });
       await redis.set('no-expiry', '7');
 
-      expect(await store.hit('no-expiry', 5000)).toEqual({ count: 8, resetInMs: 5000 });
+      expect(await hitOne(store, 'no-expiry', 5000)).toEqual({ count: 8, resetInMs: 5000 });
       expect(await redis.pttl('no-expiry')).toBeGreaterThan(4000);
 
-      await store.undo('never-hit');
+      await store.undo(['never-hit']);
       expect(await redis.exists('never-hit')).toBe(0);
 
-      await store.hit('k', 5000);
-      await store.hit('k', 5000);
-      await store.undo('k');
+      await hitOne(store, 'k', 5000);
+      await hitOne(store, 'k', 5000);
+      await store.undo(['k']);
       expect(await redis.get('k')).toBe('1');
       expect(await redis.pttl('k')).toBeGreaterThan(4000);
-      await store.undo('k');
+      await store.undo(['k']);
       expect(await redis.exists('k')).toBe(0);
       await store.close();
     });
@@ -120,11 +134,11 @@ describe.skipIf(REDIS_SERVER === undefined)('with GATEWAY_REDIS_URL (a real redi
       const { lines, logger } = quietLogger();
       const store = await createRedisStore({ url: `redis://127.0.0.1:${await freePort()}`, logger, fallback: createMemoryStore() });
 
-      const counts = [await store.hit('k', 60_000), await store.hit('k', 60_000), await store.hit('k', 60_000)];
-      await store.undo('k');
+      const counts = [await hitOne(store, 'k', 60_000), await hitOne(store, 'k', 60_000), await hitOne(store, 'k', 60_000)];
+      await store.undo(['k']);
 
       expect(counts.map((c) => c.count)).toEqual([1, 2, 3]);
-      expect(await store.hit('k', 60_000)).toMatchObject({ count: 3 });
+      expect(await hitOne(store, 'k', 60_000)).toMatchObject({ count: 3 });
       const warnings = lines.map((line) => JSON.parse(line) as { level: string; msg: string }).filter((entry) => entry.level === 'warn');
       expect(warnings.map((entry) => entry.msg)).toEqual(["rate-limit store: Redis unavailable, counting in this instance's memory until it is back"]);
       await store.close();
@@ -137,15 +151,15 @@ describe.skipIf(REDIS_SERVER === undefined)('with GATEWAY_REDIS_URL (a real redi
       const port = Number(new URL(own.url).port);
 
       try {
-        expect(await store.hit('k', 60_000)).toMatchObject({ count: 1 });
+        expect(await hitOne(store, 'k', 60_000)).toMatchObject({ count: 1 });
         await stopRedisServer(own.process);
-        expect(await store.hit('k', 60_000)).toMatchObject({ count: 1 });
+        expect(await hitOne(store, 'k', 60_000)).toMatchObject({ count: 1 });
         Object.assign(own, await startRedisServer(REDIS_SERVER as string, port));
         const raw = new Redis(own.url);
         try {
           // The store reconnects on its own schedule: hit until a hit lands in the new server.
-          await expect.poll(async () => (await store.hit('probe', 60_000), raw.exists('probe')), { timeout: 10_000, interval: 100 }).toBe(1);
-          await store.hit('k', 60_000);
+          await expect.poll(async () => (await hitOne(store, 'probe', 60_000), raw.exists('probe')), { timeout: 10_000, interval: 100 }).toBe(1);
+          await hitOne(store, 'k', 60_000);
           expect(await raw.get('k')).toBe('1');
         } finally {
           await raw.quit();
