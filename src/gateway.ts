@@ -10,6 +10,7 @@ import { createTracing } from './observability/tracing.js';
 import { observeUpstreamCalls } from './observability/upstream-calls.js';
 import { corsOptions, SANDBOX_CORS_ORIGINS } from './plugins/cors.js';
 import { graphiqlOptions } from './plugins/graphiql.js';
+import { useCompiledExecution } from './plugins/use-compiled-execution.js';
 import { useGetParamsGuard } from './plugins/use-get-params-guard.js';
 import { bodyLimitOptions, useCloseAfterTooLarge, useRequestBodyLimit } from './plugins/use-body-limit.js';
 import { UNEXPECTED_ERROR_MESSAGE, useErrorMapping } from './plugins/use-error-mapping.js';
@@ -131,6 +132,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       useMetrics(metrics, { trustedOnly: config.production && !config.observability.metricsPublic, isTrustedKey: services.isTrustedKey }),
       ...(tracing ? [useTracing(tracing, { graphqlEndpoint: '/graphql' })] : []),
       useErrorMapping(logger),
+      useCompiledExecution(),
       useQueryLimits({ blockFieldSuggestions: config.production }),
       // In every mode, so a client that works in development works in production: a request
       // a browser sends without a CORS preflight (a GET, or a form or text/plain POST) needs an
