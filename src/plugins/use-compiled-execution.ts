@@ -1,32 +1,112 @@
-import { useGraphQlJit } from '@envelop/graphql-jit';
-import { getVariableValues } from '@graphql-tools/executor';
-import { getOperationAST, Kind } from 'graphql';
+import {
+  type ASTNode,
+  BREAK,
+  type DocumentNode,
+  type ExecutionResult,
+  getNamedType,
+  getLocation,
+  getOperationAST,
+  type GraphQLError,
+  type GraphQLInputType,
+  type GraphQLSchema,
+  isInputObjectType,
+  Kind,
+  type OperationDefinitionNode,
+  typeFromAST,
+  visit,
+} from 'graphql';
+import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
+import { createGraphQLError, type Plugin } from 'graphql-yoga';
+
+/** How one operation of one document runs: its compiled query, or Yoga's executor (graphql-js). */
+type Plan = CompiledQuery | 'executor';
 
 /**
- * Executes operations with graphql-jit: each validated document is compiled once into a function
- * (cached by document, beside Yoga's parse cache), which runs a login's execution in a fraction of
- * graphql-js's time (bench/PROFILE.md). Only where it answers exactly as graphql-js would; the
- * rest goes to Yoga's executor as before:
+ * Executes operations with graphql-jit: an operation is compiled once into a function, kept
+ * beside its parsed document (Yoga's parse cache hands the same document back for the same
+ * text), which runs a login in a fraction of the executor's time (bench/PROFILE.md). Only where
+ * it answers exactly as the executor would; everything else runs on Yoga's executor as before:
  *
- * - variables are checked first by the executor's own coercion: a request they fail answers
- *   the executor's errors (naming the field, honouring `@oneOf` and hidden suggestions, HTTP 400),
- *   which graphql-jit words and enforces differently;
- * - a mutation with more than one root field: graphql-js stops at the first error that nulls
- *   `data` (six aliased logins with a wrong password make one attempt), graphql-jit runs them all.
+ * - variables graphql-jit refuses (it answers no `data` then) go to the executor, which words
+ *   the errors (naming the field, hiding suggestions in production) and answers HTTP 400;
+ * - an operation whose variables reach a `@oneOf` input, which graphql-jit does not enforce;
+ * - a mutation with more than one root field: the executor stops at the first error that nulls
+ *   `data` (six aliased logins with a wrong password make one attempt), graphql-jit runs them all;
+ * - a document graphql-jit cannot compile.
  */
-export function useCompiledExecution() {
-  return useGraphQlJit(
-    {},
-    {
-      enableIf({ schema, document, operationName, variableValues }) {
-        const operation = getOperationAST(document, operationName);
-        if (operation == null) return false;
-        const [first, ...others] = operation.selectionSet.selections;
-        if (operation.operation === 'mutation' && (first?.kind !== Kind.FIELD || others.length > 0)) return false;
-        return !('errors' in getVariableValues(schema, operation.variableDefinitions ?? [], variableValues ?? {}));
-      },
-      // A document it cannot compile answers the compiler's errors to its client: nothing to log.
-      onError: () => {},
+export function useCompiledExecution(): Plugin {
+  // By document, then by operation name: one document may hold several operations.
+  const plans = new WeakMap<DocumentNode, Map<string | undefined, Plan>>();
+
+  const planOf = (schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined): Plan => {
+    let byName = plans.get(document);
+    if (byName === undefined) plans.set(document, (byName = new Map()));
+    let plan = byName.get(operationName);
+    if (plan === undefined) {
+      const operation = getOperationAST(document, operationName);
+      const compiled = operation != null && compilable(schema, operation) ? compileQuery(schema, document, operationName) : undefined;
+      plan = compiled !== undefined && isCompiledQuery(compiled) ? compiled : 'executor';
+      byName.set(operationName, plan);
+    }
+    return plan;
+  };
+
+  return {
+    onExecute({ args, executeFn, setExecuteFn }) {
+      const plan = planOf(args.schema, args.document, args.operationName ?? undefined);
+      if (plan === 'executor') return;
+      setExecuteFn((execution) => {
+        const result = plan.query(execution.rootValue, execution.contextValue, execution.variableValues) as
+          | ExecutionResult
+          | Promise<ExecutionResult>;
+        if (result instanceof Promise) return result.then((settled) => located(settled, execution.document));
+        return 'data' in result ? located(result, execution.document) : executeFn(execution);
+      });
     },
-  );
+  };
+}
+
+const located = (result: ExecutionResult, document: DocumentNode): ExecutionResult =>
+  result.errors?.length ? { ...result, errors: result.errors.map((error) => withNodes(error, document)) } : result;
+
+/**
+ * graphql-jit's execution errors name their `locations` but carry no AST `nodes`, and whatever
+ * rebuilds an error (the error mapping, the request id, Yoga's serialiser) computes the locations
+ * from the nodes: such an error gets the nodes that start where it points.
+ */
+function withNodes(error: GraphQLError, document: DocumentNode): GraphQLError {
+  if (error.nodes !== undefined || error.locations === undefined) return error;
+  const points = error.locations.map(({ line, column }) => `${line}:${column}`);
+  const nodes: ASTNode[] = [];
+  visit(document, {
+    enter(node) {
+      if (node.loc === undefined) return undefined;
+      const { line, column } = getLocation(node.loc.source, node.loc.start);
+      const at = points.indexOf(`${line}:${column}`);
+      if (at === -1) return undefined;
+      // The outermost node starting there (a field, not its name); each point once.
+      nodes.push(node);
+      points.splice(at, 1);
+      return points.length === 0 ? BREAK : undefined;
+    },
+  });
+  return createGraphQLError(error.message, { nodes, path: error.path, originalError: error.originalError, extensions: error.extensions });
+}
+
+function compilable(schema: GraphQLSchema, operation: OperationDefinitionNode): boolean {
+  if (operation.operation === 'subscription') return false;
+  const [first, ...others] = operation.selectionSet.selections;
+  if (operation.operation === 'mutation' && (first?.kind !== Kind.FIELD || others.length > 0)) return false;
+  return !(operation.variableDefinitions ?? []).some((definition) => {
+    const type = typeFromAST(schema, definition.type);
+    return type === undefined || reachesOneOf(type as GraphQLInputType);
+  });
+}
+
+/** Whether a `@oneOf` input type is this type or sits anywhere inside it. */
+function reachesOneOf(type: GraphQLInputType, seen = new Set<GraphQLInputType>()): boolean {
+  const named = getNamedType(type);
+  if (!isInputObjectType(named) || seen.has(named)) return false;
+  seen.add(named);
+  return named.isOneOf || Object.values(named.getFields()).some((field) => reachesOneOf(field.type, seen));
 }

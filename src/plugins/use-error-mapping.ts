@@ -1,4 +1,4 @@
-import { type ASTNode, BREAK, type DocumentNode, type ExecutionResult, getLocation, type GraphQLError, visit } from 'graphql';
+import type { ExecutionResult, GraphQLError } from 'graphql';
 import { createGraphQLError, handleStreamOrSingleExecutionResult, maskError, type Plugin } from 'graphql-yoga';
 import {
   CredentialsRejectedError,
@@ -72,38 +72,6 @@ export const isGraphQLError = (error: unknown): error is GraphQLError =>
   error instanceof Error && 'extensions' in error && 'path' in error;
 
 /**
- * A new error in place of `error`, at the same place in the document. Yoga's `createGraphQLError`
- * builds it from the same graphql-js copy Yoga checks against.
- */
-function rebuilt(error: GraphQLError, message: string, options: { path: GraphQLError['path']; extensions: Record<string, unknown> }): GraphQLError {
-  return createGraphQLError(message, { nodes: error.nodes, ...options });
-}
-
-/**
- * graphql-jit's execution errors name their `locations` but carry no AST `nodes`, and whatever
- * rebuilds an error (this plugin, the request id's, Yoga's serialiser) computes the locations
- * from the nodes: such an error gets the nodes that start where it points.
- */
-function withNodes(error: GraphQLError, document: DocumentNode): GraphQLError {
-  if (error.nodes !== undefined || error.locations === undefined) return error;
-  const points = error.locations.map(({ line, column }) => `${line}:${column}`);
-  const nodes: ASTNode[] = [];
-  visit(document, {
-    enter(node) {
-      if (node.loc === undefined) return undefined;
-      const { line, column } = getLocation(node.loc.source, node.loc.start);
-      const at = points.indexOf(`${line}:${column}`);
-      if (at === -1) return undefined;
-      // The outermost node starting there (a field, not its name); each point once.
-      nodes.push(node);
-      points.splice(at, 1);
-      return points.length === 0 ? BREAK : undefined;
-    },
-  });
-  return createGraphQLError(error.message, { nodes, path: error.path, originalError: error.originalError, extensions: error.extensions });
-}
-
-/**
  * A request error (bad JSON, bad variables, bad literals) without the values it echoed. Yoga
  * copies a JSON parser's message, which quotes the body, into `extensions.originalError`: only
  * its name stays (Yoga also reads its presence to answer 400 rather than 200).
@@ -113,7 +81,8 @@ function withoutEcho(error: GraphQLError): GraphQLError {
   const { originalError, ...extensions } = error.extensions as Record<string, unknown>;
   const echoedCause = typeof originalError === 'object' && originalError !== null && 'message' in originalError;
   if (message === error.message && !echoedCause) return error;
-  return rebuilt(error, message, {
+  return createGraphQLError(message, {
+    nodes: error.nodes,
     path: error.path,
     extensions: {
       ...extensions,
@@ -151,7 +120,12 @@ export function useErrorMapping(logger: Logger): Plugin<GatewayContext> {
       ...logFieldsOf(requestScopeOf(request)),
     });
     // No `originalError`: the result is a deliberate public error that masking must not touch.
-    return rebuilt(error, mapped.message, { path: error.path, extensions: { ...mapped.extensions, code: mapped.code } });
+    // Yoga's `createGraphQLError` builds it from the same graphql-js copy Yoga checks against.
+    return createGraphQLError(mapped.message, {
+      nodes: error.nodes,
+      path: error.path,
+      extensions: { ...mapped.extensions, code: mapped.code },
+    });
   };
   return {
     // Request errors (bad JSON, bad variables, bad literals) never reach a resolver: clean every
@@ -165,11 +139,9 @@ export function useErrorMapping(logger: Logger): Plugin<GatewayContext> {
     onExecute() {
       return {
         onExecuteDone(payload) {
-          const { contextValue, document } = payload.args;
+          const { request } = payload.args.contextValue;
           return handleStreamOrSingleExecutionResult(payload, ({ result, setResult }) => {
-            if (result.errors?.length) {
-              setResult({ ...result, errors: result.errors.map((error) => mapError(withNodes(error, document), contextValue.request)) });
-            }
+            if (result.errors?.length) setResult({ ...result, errors: result.errors.map((error) => mapError(error, request)) });
           });
         },
       };
