@@ -18,8 +18,11 @@ import {
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 
-/** How one operation of one document runs: its compiled query, or Yoga's executor (graphql-js). */
-type Plan = CompiledQuery | 'executor';
+/**
+ * How one operation of one document runs: its compiled query, Yoga's executor (graphql-js) for
+ * good, or the executor this once (`'seen'`: it ran once; the next run compiles it).
+ */
+type Plan = CompiledQuery | 'executor' | 'seen';
 
 /**
  * Executes operations with graphql-jit: an operation is compiled once into a function, kept
@@ -32,23 +35,29 @@ type Plan = CompiledQuery | 'executor';
  * - an operation whose variables reach a `@oneOf` input, which graphql-jit does not enforce;
  * - a mutation with more than one root field: the executor stops at the first error that nulls
  *   `data` (six aliased logins with a wrong password make one attempt), graphql-jit runs them all;
- * - a document graphql-jit cannot compile.
+ * - a document graphql-jit cannot compile;
+ * - an operation's first run: compiling costs ~200 µs (a login's whole execution is a few tens),
+ *   so only an operation that comes back is compiled, and a client sending a new document every
+ *   time never makes the gateway compile.
  */
 export function useCompiledExecution(): Plugin {
   // By document, then by operation name: one document may hold several operations.
   const plans = new WeakMap<DocumentNode, Map<string | undefined, Plan>>();
 
-  const planOf = (schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined): Plan => {
+  const planOf = (schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined): CompiledQuery | 'executor' => {
     let byName = plans.get(document);
     if (byName === undefined) plans.set(document, (byName = new Map()));
-    let plan = byName.get(operationName);
+    const plan = byName.get(operationName);
     if (plan === undefined) {
-      const operation = getOperationAST(document, operationName);
-      const compiled = operation != null && compilable(schema, operation) ? compileQuery(schema, document, operationName) : undefined;
-      plan = compiled !== undefined && isCompiledQuery(compiled) ? compiled : 'executor';
-      byName.set(operationName, plan);
+      byName.set(operationName, 'seen');
+      return 'executor';
     }
-    return plan;
+    if (plan !== 'seen') return plan;
+    const operation = getOperationAST(document, operationName);
+    const compiled = operation != null && compilable(schema, operation) ? compileQuery(schema, document, operationName) : undefined;
+    const next = compiled !== undefined && isCompiledQuery(compiled) ? compiled : 'executor';
+    byName.set(operationName, next);
+    return next;
   };
 
   return {
