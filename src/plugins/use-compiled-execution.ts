@@ -75,8 +75,12 @@ export function useCompiledExecution(): Plugin {
   };
 }
 
-const located = (result: ExecutionResult, document: DocumentNode): ExecutionResult =>
-  result.errors?.length ? { ...result, errors: result.errors.map((error) => withNodes(error, document)) } : result;
+/** The answer with its errors placed in the document, and first, as the executor orders them. */
+function located(result: ExecutionResult, document: DocumentNode): ExecutionResult {
+  if (!result.errors?.length) return result;
+  const { errors, ...rest } = result;
+  return { errors: errors.map((error) => withNodes(error, document)), ...rest };
+}
 
 /**
  * graphql-jit's execution errors name their `locations` but carry no AST `nodes`, and whatever

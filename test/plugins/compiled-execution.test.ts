@@ -114,10 +114,12 @@ describe('compiled execution', () => {
     expect(compiled.operations).toEqual([]);
   });
 
-  it('compiles a mutation of one root field; its error keeps its place in the document', async () => {
+  it('compiles a mutation of one root field; its error keeps its place in the document, and the answer its order', async () => {
     for (let i = 0; i < 2; i += 1) {
       const reply = await post({ query: 'mutation {\n  attempt(ok: false)\n}' });
       expect(reply.body).toEqual({ data: null, errors: [{ message: 'refused', locations: [{ line: 2, column: 3 }], path: ['attempt'] }] });
+      // The executor's order, then the compiled query's: errors first both times.
+      expect(Object.keys(reply.body)).toEqual(['errors', 'data']);
     }
     expect(compiled.operations).toEqual([undefined]);
   });
