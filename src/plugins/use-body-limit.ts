@@ -21,7 +21,7 @@ export type BodyLimitServerOptions = Required<Pick<YogaServerOptions<Record<stri
 
 /**
  * Yoga's options that bound what one HTTP request may carry. Yoga's own byte count
- * (`maxRequestBodySize`) is turned off: {@link useBodyLimit} does that job. Use the two together.
+ * (`maxRequestBodySize`) is turned off: {@link useRequestBodyLimit} does that job. Use the two together.
  */
 export function bodyLimitOptions(): BodyLimitServerOptions {
   return {

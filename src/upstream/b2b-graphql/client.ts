@@ -108,8 +108,8 @@ const headersOf = (response: ClientError['response']): HttpAnswer['headers'] =>
 
 /** One upstream operation: its document printed once, sent by its own graphql-request client. */
 interface Operation<TData, TVariables> {
-  /** The root field's name (`Login` → `login`), the name its circuit, metrics and spans share. */
-  name: string;
+  /** `graphql` and the root field's name (`Login` → `graphql login`): its circuit's, metrics' and errors' name. */
+  endpoint: string;
   request(variables: TVariables, requestHeaders?: Record<string, string>): Promise<TData>;
 }
 
@@ -145,7 +145,7 @@ function operation<TData, TVariables extends Record<string, unknown>>(
     },
   });
   return {
-    name,
+    endpoint,
     request: (variables, requestHeaders) => client.request<TData>(query, variables, requestHeaders),
   };
 }
@@ -161,7 +161,7 @@ export function createB2BGraphQLClient(endpointUrl: string, transport: HttpTrans
   const currentUserOperation = operation(endpointUrl, transport, CurrentUserDocument);
 
   function run<TData, TVariables>(operation: Operation<TData, TVariables>, variables: TVariables, requestHeaders?: Record<string, string>): Promise<TData> {
-    const endpoint = `graphql ${operation.name}`;
+    const { endpoint } = operation;
     return breakers.run(endpoint, async () => {
       try {
         return await operation.request(variables, requestHeaders);
