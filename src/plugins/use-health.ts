@@ -1,4 +1,4 @@
-import { type Plugin, useReadinessCheck } from 'graphql-yoga';
+import type { Plugin } from 'graphql-yoga';
 import type { Readiness } from '../observability/readiness.js';
 
 /** Options of {@link useHealth}. */
@@ -25,16 +25,14 @@ const json = (fetchAPI: { Response: typeof Response }, status: number, body: unk
  *   error code, never an address or a secret.
  */
 export function useHealth(options: HealthOptions): Plugin {
+  const readinessEndpoint = options.readinessEndpoint ?? '/readiness';
   return {
-    onPluginInit({ addPlugin }) {
-      addPlugin(
-        useReadinessCheck({
-          endpoint: options.readinessEndpoint ?? '/readiness',
-          async check({ fetchAPI }) {
-            const readiness = await options.readiness();
-            return readiness.ready ? json(fetchAPI, 200, { status: 'ready' }) : json(fetchAPI, 503, { status: 'not ready', reason: readiness.reason });
-          },
-        }),
+    onRequest({ url, endResponse, fetchAPI }) {
+      if (url.pathname !== readinessEndpoint) return undefined;
+      return options.readiness().then(
+        (readiness) =>
+          endResponse(readiness.ready ? json(fetchAPI, 200, { status: 'ready' }) : json(fetchAPI, 503, { status: 'not ready', reason: readiness.reason })),
+        () => endResponse(json(fetchAPI, 503, { status: 'not ready', reason: 'CHECK_FAILED' })),
       );
     },
     onResponse({ response, setResponse, fetchAPI }) {
