@@ -94,15 +94,19 @@ const describeWindow = (windowMs: number) =>
 
 /** Builds a {@link CredentialLimiter} on a store. A budget with limit 0 is off. */
 export function createCredentialLimiter(limits: CredentialLimits, store: RateLimitStore): CredentialLimiter {
+  // Budgets with limit 0 are off; the rest are known from the start.
+  const accountWindows = limits.account.filter((w) => w.limit > 0);
+  const addressWindows = limits.address.filter((w) => w.limit > 0);
   const budgetsOf = (who: CredentialAttempt): Budget[] => {
-    const account = accountOf(who);
-    const budgets = (scope: Budget['scope'], value: string | undefined, windows: readonly WindowLimit[]): Budget[] => {
-      const active = windows.filter((w) => w.limit > 0);
-      if (value === undefined || active.length === 0) return [];
+    const budgets: Budget[] = [];
+    const add = (scope: Budget['scope'], value: string | undefined, windows: readonly WindowLimit[]) => {
+      if (value === undefined || windows.length === 0) return;
       const digest = digestOf(scope, value);
-      return active.map((w) => ({ ...w, scope, key: counterKey(scope, w.windowMs, digest) }));
+      for (const { limit, windowMs } of windows) budgets.push({ limit, windowMs, scope, key: counterKey(scope, windowMs, digest) });
     };
-    return [...budgets('account', account, limits.account), ...budgets('address', who.address, limits.address)];
+    add('account', accountOf(who), accountWindows);
+    add('address', who.address, addressWindows);
+    return budgets;
   };
 
   // Unknown accounts, wrong passwords and refusals should all take about as long: pad the
