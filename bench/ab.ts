@@ -1,0 +1,149 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { IncomingMessage } from 'node:http';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { killAll, startProdNodeFlags, startProcess } from './processes.js';
+import { gatewayEnvironment, gatewayLogin, HEADERS } from './targets.js';
+
+/*
+ * A/B of gateway builds by the CPU one `login` costs, for changes too small for `npm run bench`
+ * to see (its rounds differ by ±5 % run to run; this tells apart ~5 µs in ~290):
+ *
+ *   npm run build -- scratch/a && (change something) && npm run build -- scratch/b && npx tsc -p bench
+ *   node dist/bench/ab.js scratch/a scratch/b [--rounds=9] [--requests=1000] [--loops=10]
+ *
+ * Each build runs in a process of its own (with the V8 flags `start:prod` runs the gateway with) that makes the gateway with
+ * `createGateway` and sends it logins through `yoga.fetch`, `loops` at a time, against one static
+ * responder: no HTTP server and no load generator share the CPU with it, so what it measures is
+ * the gateway's own work, the upstream exchange included. Rounds alternate between the builds,
+ * each starting with a different one; the table gives the median, lowest and highest CPU
+ * (user + system, all threads) per login over the rounds.
+ */
+
+const ROOT = new URL('../../', import.meta.url);
+const { values: flags, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    rounds: { type: 'string', default: '9' },
+    requests: { type: 'string', default: '1000' },
+    loops: { type: 'string', default: '10' },
+    child: { type: 'string' },
+    upstream: { type: 'string' },
+  },
+});
+
+/** What this file uses of a build's `src/gateway.js` and `src/config.js`. */
+type Quiet = Record<'debug' | 'info' | 'warn' | 'error', () => void>;
+interface GatewayModule {
+  createGateway(config: unknown, options: { logger: Quiet }): Promise<{
+    yoga: { fetch(url: string, init: RequestInit, serverContext: object): Promise<Response> };
+    close(): Promise<void>;
+  }>;
+}
+interface ConfigModule {
+  loadConfig(env: Record<string, string>): unknown;
+}
+
+/** A build's side: make its gateway, then on each line "N" run N logins per loop and print CPU µs per login. */
+async function child(buildDir: string, upstreamUrl: string, loops: number): Promise<void> {
+  const module = (path: string) => import(pathToFileURL(resolve(buildDir, path)).href);
+  const { createGateway } = (await module('src/gateway.js')) as GatewayModule;
+  const { loadConfig } = (await module('src/config.js')) as ConfigModule;
+  const quiet: Quiet = { debug() {}, info() {}, warn() {}, error() {} };
+  const gateway = await createGateway(loadConfig(gatewayEnvironment(upstreamUrl, 0)), { logger: quiet });
+  // What node:http hands Yoga with each request: the socket (the client's address for the rate
+  // limits) on an IncomingMessage (whose Content-Length Node's parser has already enforced).
+  const serverContext = () => ({ req: Object.assign(Object.create(IncomingMessage.prototype) as IncomingMessage, { socket: { remoteAddress: '127.0.0.1' } }) });
+
+  const loop = async (body: string, count: number) => {
+    const headers = { ...HEADERS, 'content-length': String(Buffer.byteLength(body)) };
+    for (let i = 0; i < count; i++) {
+      const response = await gateway.yoga.fetch('http://127.0.0.1/graphql', { method: 'POST', headers, body }, serverContext());
+      const text = await response.text();
+      if (response.status !== 200 || text.includes('"errors"')) throw new Error(`bench ab: ${buildDir} answered ${response.status}`);
+    }
+  };
+  const bodies = gatewayLogin.bodies(loops);
+  process.stdout.write('ready\n');
+  for await (const line of createInterface({ input: process.stdin })) {
+    const count = Number(line);
+    const before = process.cpuUsage();
+    await Promise.all(bodies.map((body) => loop(body, count)));
+    const used = process.cpuUsage(before);
+    process.stdout.write(`${(used.user + used.system) / (count * bodies.length)}\n`);
+  }
+  await gateway.close();
+}
+
+interface Build {
+  dir: string;
+  process: ChildProcess;
+  ask(count: number): Promise<number>;
+}
+
+function startBuild(dir: string, upstreamUrl: string, loops: number): Build {
+  // start:prod's flags, and the one `cli.ts` sets at run time.
+  const nodeFlags = [...startProdNodeFlags(fileURLToPath(new URL('package.json', ROOT))), '--heap-growing-percent=50'];
+  const script = fileURLToPath(import.meta.url);
+  const child = spawn(process.execPath, [...nodeFlags, script, `--child=${dir}`, `--upstream=${upstreamUrl}`, `--loops=${loops}`], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const next = async () => {
+    const { value, done } = await lines.next();
+    if (done) throw new Error(`bench ab: the process of ${dir} ended`);
+    return value as string;
+  };
+  const ready = next();
+  return {
+    dir,
+    process: child,
+    async ask(count) {
+      await ready;
+      child.stdin!.write(`${count}\n`);
+      return Number(await next());
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  if (flags.child !== undefined && flags.upstream !== undefined) {
+    await child(flags.child, flags.upstream, Number(flags.loops));
+    return;
+  }
+  if (positionals.length === 0) throw new Error('usage: node dist/bench/ab.js <build dir> [<build dir>…] [--rounds=9] [--requests=1000]');
+  const rounds = Number(flags.rounds);
+  const requests = Number(flags.requests);
+  const upstream = await startProcess({
+    name: 'static responder',
+    command: process.execPath,
+    args: [fileURLToPath(new URL('dist/bench/static-upstream.js', ROOT))],
+    ready: (line) => (line.startsWith('{"url"') ? (JSON.parse(line) as { url: string }).url : undefined),
+  });
+  const builds = positionals.map((dir) => startBuild(dir, upstream.ready, Number(flags.loops)));
+  try {
+    for (const build of builds) await build.ask(300); // warm-up: compiled execution, JIT, pools
+    const cpu = builds.map((): number[] => []);
+    for (let round = 0; round < rounds; round++) {
+      for (let k = 0; k < builds.length; k++) {
+        const index = (k + round) % builds.length;
+        cpu[index]!.push(await builds[index]!.ask(requests));
+      }
+    }
+    process.stdout.write(`CPU per login, ${rounds} rounds of ${requests * Number(flags.loops)} logins\n\n| build | median µs | lowest | highest |\n|---|---:|---:|---:|\n`);
+    builds.forEach((build, index) => {
+      const sorted = [...cpu[index]!].sort((a, b) => a - b);
+      const median = sorted[Math.floor(sorted.length / 2)]!;
+      process.stdout.write(`| ${build.dir} | ${median.toFixed(1)} | ${sorted[0]!.toFixed(1)} | ${sorted.at(-1)!.toFixed(1)} |\n`);
+    });
+  } finally {
+    // End of input ends a build's loop: it closes its gateway and exits.
+    const ended = (build: Build) => build.process.exitCode !== null || build.process.signalCode !== null;
+    await Promise.all(builds.map((build) => (ended(build) ? undefined : new Promise((done) => build.process.once('exit', done).stdin!.end()))));
+    killAll();
+  }
+}
+
+await main();
