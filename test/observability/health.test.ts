@@ -41,6 +41,13 @@ describe('with the sandbox upstream', () => {
     expect(await answer(await get('/readiness'))).toEqual({ status: 200, contentType: 'application/json; charset=utf-8', body: { status: 'ready' } });
   });
 
+  it('/readiness is matched by its path: a query string is fine, another path ending in it is not readiness', async () => {
+    expect(await answer(await get('/readiness?probe=kubelet'))).toEqual({ status: 200, contentType: 'application/json; charset=utf-8', body: { status: 'ready' } });
+    const other = await get('/api/readiness');
+    expect(other.status).toBe(404);
+    await other.body?.cancel();
+  });
+
   it('neither calls BigCommerce', async () => {
     h.sandbox.clearRequests();
     await get('/health');
