@@ -40,6 +40,8 @@ const RAW_BATCHES = 10;
 const RAW_BATCH_SIZE = 10;
 /** A raw request that gets no byte for this long is waiting for more input (e.g. a longer body). */
 const RAW_IDLE_MS = 1_000;
+const EXPECT_CONTINUE_WITHOUT_BODY =
+  'POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: gzip, chunked\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n';
 
 let sandbox: Sandbox;
 const gateways: { development?: Gateway; production?: Gateway } = {};
@@ -249,12 +251,13 @@ describe('fuzzed requests over HTTP (createHttpServer)', () => {
           const answers = parseRaw(text);
           transports.add('raw');
           categories.add('raw-http');
-          if (!answered) rawWithoutAnswer += 1;
           const final = answers.filter((answer) => answer.status !== 100).at(-1);
+          // A 100 Continue alone is no answer yet: the server waits for a body this client never sends.
+          if (final === undefined) rawWithoutAnswer += 1;
           if (final) statuses.add(final.status);
           const method = /^\s*(\S+)/.exec(batch[index]!)?.[1] ?? 'POST';
           const problems = [
-            ...(answered && final === undefined ? [`no HTTP status line in ${JSON.stringify(text.slice(0, 200))}`] : []),
+            ...(answered && answers.length === 0 ? [`no HTTP status line in ${JSON.stringify(text.slice(0, 200))}`] : []),
             ...answers.filter((answer) => answer.status !== 100).flatMap((answer) => problemsWith(method, answer)),
             ...(text.includes(SECRET_PREFIX) ? ['echoes a password'] : []),
             ...(text.includes(FUZZ_AUTH_TOKEN) ? ['echoes the X-Auth-Token'] : []),
@@ -262,7 +265,12 @@ describe('fuzzed requests over HTTP (createHttpServer)', () => {
           expect({ request: batch[index], problems }).toEqual({ request: batch[index], problems: [] });
         }
       }),
-      { numRuns: RAW_BATCHES },
+      {
+        numRuns: RAW_BATCHES,
+        // Once found by the generator: a chunked body announced with Expect: 100-continue and
+        // never sent. Node answers 100 Continue and the request waits for its body.
+        examples: [[Array.from({ length: RAW_BATCH_SIZE }, () => EXPECT_CONTINUE_WITHOUT_BODY)]],
+      },
     );
   });
 });
