@@ -1,11 +1,13 @@
 // `/health` (liveness) and `/readiness` (configuration valid, upstream reachable).
 import { createServer, Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { createSchema, createYoga } from 'graphql-yoga';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/logger.js';
 import { createUpstreamProbe } from '../../src/observability/readiness.js';
+import { useHealth } from '../../src/plugins/use-health.js';
 import { type Harness, startHarness } from '../harness.js';
 
 const AUTH_TOKEN = 'tok-readiness-0123456789abcdef';
@@ -78,6 +80,20 @@ describe('with the upstream port closed', () => {
 
   it('/health still answers 200: the process serves', async () => {
     expect((await gateway.yoga.fetch('http://gateway/health')).status).toBe(200);
+  });
+});
+
+describe('useHealth', () => {
+  it('answers 503 when the readiness check itself fails, with no detail of the failure', async () => {
+    const yoga = createYoga({
+      schema: createSchema({ typeDefs: 'type Query { ok: Boolean }' }),
+      plugins: [useHealth({ readiness: () => Promise.reject(new Error('probe crashed at 10.0.0.7')) })],
+    });
+    expect(await answer(await yoga.fetch('http://gateway/readiness'))).toEqual({
+      status: 503,
+      contentType: 'application/json; charset=utf-8',
+      body: { status: 'not ready', reason: 'readiness check failed' },
+    });
   });
 });
 
