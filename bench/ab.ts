@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { killAll, startProdNodeFlags, startProcess } from './processes.js';
+import { killAll, startProdNodeFlags, startStaticResponder } from './processes.js';
 import { gatewayEnvironment, gatewayLogin, HEADERS } from './targets.js';
 
 /*
@@ -116,12 +116,7 @@ async function main(): Promise<void> {
   if (positionals.length === 0) throw new Error('usage: node dist/bench/ab.js <build dir> [<build dir>…] [--rounds=9] [--requests=1000]');
   const rounds = Number(flags.rounds);
   const requests = Number(flags.requests);
-  const upstream = await startProcess({
-    name: 'static responder',
-    command: process.execPath,
-    args: [fileURLToPath(new URL('dist/bench/static-upstream.js', ROOT))],
-    ready: (line) => (line.startsWith('{"url"') ? (JSON.parse(line) as { url: string }).url : undefined),
-  });
+  const upstream = await startStaticResponder();
   const builds = positionals.map((dir) => startBuild(dir, upstream.ready, Number(flags.loops)));
   try {
     for (const build of builds) await build.ask(300); // warm-up: compiled execution, JIT, pools

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 
 /*
  * Child processes of the benchmark: started in a process group of their own, so that stopping one
@@ -62,6 +63,14 @@ export interface StartOptions {
   /** Reads each output line; the first non-undefined answer means "ready". */
   ready: (line: string) => string | undefined;
   timeoutMs?: number;
+}
+
+/** The base URL a benchmark server prints as its first line, `{"url": …}`; `undefined` for any other line. */
+export const printedUrl = (line: string): string | undefined => (line.startsWith('{"url"') ? (JSON.parse(line) as { url: string }).url : undefined);
+
+/** The static responder (`static-upstream.ts`, built beside this file) in a process of its own; `ready` is its base URL. */
+export function startStaticResponder(): Promise<Started> {
+  return startProcess({ name: 'static responder', command: process.execPath, args: [fileURLToPath(new URL('static-upstream.js', import.meta.url))], ready: printedUrl });
 }
 
 /** Spawns a process and waits until it says it is ready. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { LoadResult, LoadSpec } from './load.js';
-import { killAll, runProcess, startProdNodeFlags, startProcess } from './processes.js';
+import { killAll, runProcess, startProdNodeFlags, startProcess, startStaticResponder } from './processes.js';
 import { gatewayAuthorization, gatewayEnvironment, gatewayIssueByCredentials, gatewayLogin, HEADERS, type Workload } from './targets.js';
 
 /*
@@ -155,12 +155,7 @@ function summarise(profile: CpuProfile, requests: number): string {
 }
 
 try {
-  const upstream = await startProcess({
-    name: 'static responder',
-    command: process.execPath,
-    args: [path('dist/bench/static-upstream.js')],
-    ready: (line) => (line.startsWith('{"url"') ? (JSON.parse(line) as { url: string }).url : undefined),
-  });
+  const upstream = await startStaticResponder();
   const directory = mkdtempSync(join(tmpdir(), 'gateway-cpu-prof-'));
   const gateway = await startProcess({
     name: 'gateway',

@@ -2,7 +2,21 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { LoadResult, LoadSpec } from './load.js';
-import { cpuSeconds, freePort, killAll, memoryMB, otherCpuMeter, runProcess, sampleRss, sampleRssRange, startProdNodeFlags, type Started, startProcess } from './processes.js';
+import {
+  cpuSeconds,
+  freePort,
+  killAll,
+  memoryMB,
+  otherCpuMeter,
+  printedUrl,
+  runProcess,
+  sampleRss,
+  sampleRssRange,
+  startProdNodeFlags,
+  type Started,
+  startProcess,
+  startStaticResponder,
+} from './processes.js';
 import { type Check, machine, percent, percentile, type Settings, type Soak, type TargetStats, table, checksTable, soakTable, writeResults } from './report.js';
 import {
   gatewayAuthorization,
@@ -53,7 +67,6 @@ const settings: Settings = {
 };
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
-const jsonUrl = (line: string) => (line.startsWith('{"url"') ? (JSON.parse(line) as { url: string }).url : undefined);
 
 function startGateway(upstreamUrl: string, port = 0): Promise<Started> {
   return startProcess({
@@ -106,14 +119,14 @@ async function main(): Promise<void> {
   const m = machine();
   log(`bench: ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GB, Node ${m.node}; ${JSON.stringify(settings)}`);
 
-  const upstream = await startProcess({ name: 'static responder', command: process.execPath, args: [path('dist/bench/static-upstream.js')], ready: jsonUrl });
-  const yoga = await startProcess({ name: 'bare Yoga', command: process.execPath, args: [path('dist/bench/bare-yoga.js')], env: { NODE_ENV: 'production' }, ready: jsonUrl });
+  const upstream = await startStaticResponder();
+  const yoga = await startProcess({ name: 'bare Yoga', command: process.execPath, args: [path('dist/bench/bare-yoga.js')], env: { NODE_ENV: 'production' }, ready: printedUrl });
   const floor = await startProcess({
     name: 'Yoga + one upstream call',
     command: process.execPath,
     args: [path('dist/bench/yoga-login-floor.js')],
     env: { NODE_ENV: 'production', B2B_API_URL: upstream.ready },
-    ready: jsonUrl,
+    ready: printedUrl,
   });
   const gateway = await startGateway(upstream.ready);
   const hivePort = await freePort();
