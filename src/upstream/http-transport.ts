@@ -170,7 +170,7 @@ export interface HttpCallObservation {
  * is in flight it holds what cancels that attempt.
  */
 class Deadline {
-  expired = false;
+  #expired = false;
   readonly #endsAt: number;
   readonly #timer: NodeJS.Timeout;
   #cancel: (() => void) | undefined;
@@ -178,10 +178,15 @@ class Deadline {
   constructor(ms: number) {
     this.#endsAt = Date.now() + ms;
     this.#timer = setTimeout(() => {
-      this.expired = true;
+      this.#expired = true;
       this.#cancel?.();
     }, ms);
     this.#timer.unref();
+  }
+
+  /** Whether the deadline has passed: set by its own timer only. */
+  get expired(): boolean {
+    return this.#expired;
   }
 
   /**
@@ -189,7 +194,7 @@ class Deadline {
    * for a connection starts only when one is free); `undefined` once the attempt settled.
    */
   watch(cancel: (() => void) | undefined): void {
-    if (this.expired) cancel?.();
+    if (this.#expired) cancel?.();
     else this.#cancel = cancel;
   }
 
