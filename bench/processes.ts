@@ -260,7 +260,7 @@ export function sampleRssRange(pid: number, intervalMs = 50): { stop(): { peakMB
 }
 
 /**
- * The node flags `npm run start:prod` runs the gateway with (`node --flag … dist/src/cli.js` in
+ * The node flags `npm run start:prod` runs the gateway with (`node --flag … dist/command/src/cli.js` in
  * package.json), so the benchmark starts it as it is deployed.
  */
 export function startProdNodeFlags(packageJson: string): string[] {

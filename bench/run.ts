@@ -52,7 +52,7 @@ const { values: flags } = parseArgs({
     warmup: { type: 'string', default: '2' },
     soak: { type: 'string', default: '100000' },
     // For comparing builds: another build's command (its `cli.js`), and where that run's results go.
-    gateway: { type: 'string', default: 'dist/src/cli.js' },
+    gateway: { type: 'string', default: 'dist/command/src/cli.js' },
     results: { type: 'string', default: 'bench/' },
   },
 });

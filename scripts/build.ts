@@ -1,10 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { buildSync } from 'esbuild';
+import { chmodSync, copyFileSync, cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** The sandbox reads it at run time, beside its own module. */
+const UPSTREAM_SCHEMA = 'src/upstream/b2b-graphql/upstream-schema.graphql';
 const TSC = join(dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin', 'tsc');
 
 /** Options of {@link build}. */
@@ -37,10 +40,41 @@ export function build(outDir = 'dist', options: BuildOptions = {}): string {
   for (const file of readdirSync(join(ROOT, 'schema')).filter((name) => name.endsWith('.graphql'))) {
     copyFileSync(join(ROOT, 'schema', file), join(out, 'schema', file));
   }
-  const upstreamSchema = 'src/upstream/b2b-graphql/upstream-schema.graphql';
-  copyFileSync(join(ROOT, upstreamSchema), join(out, upstreamSchema));
+  mkdirSync(dirname(join(out, UPSTREAM_SCHEMA)), { recursive: true });
+  copyFileSync(join(ROOT, UPSTREAM_SCHEMA), join(out, UPSTREAM_SCHEMA));
   chmodSync(join(out, 'src', 'cli.js'), 0o755);
+  bundleCommand(out);
   return out;
+}
+
+/**
+ * The command (`bin`, `npm run start:prod`) as a bundle in `<outDir>/command`: the same tree as
+ * `<outDir>` (`src/cli.js`, `schema/`, the sandbox's upstream schema), its JavaScript and its
+ * dependencies' in a few files. Node's ESM loader resolves and reads each of the ~1,500 modules
+ * of the unbundled command one by one, most of its start-up (bench/PROFILE.md); the library
+ * (`main`, `exports`) stays the unbundled `src/`, so an embedding application shares its
+ * dependencies. What the gateway imports on demand (the sandbox, Redis, OpenTelemetry,
+ * GraphiQL's page) stays in chunks of its own, loaded only when used.
+ */
+function bundleCommand(out: string): void {
+  const command = join(out, 'command');
+  buildSync({
+    entryPoints: [join(out, 'src', 'cli.js')],
+    outdir: join(command, 'src'),
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    sourcemap: true,
+    logLevel: 'warning',
+    // CommonJS dependencies call `require` (of Node's built-ins), which an ES module lacks.
+    banner: { js: "import { createRequire as __gatewayRequire } from 'node:module'; const require = __gatewayRequire(import.meta.url);" },
+  });
+  cpSync(join(out, 'schema'), join(command, 'schema'), { recursive: true });
+  mkdirSync(dirname(join(command, UPSTREAM_SCHEMA)), { recursive: true });
+  copyFileSync(join(ROOT, UPSTREAM_SCHEMA), join(command, UPSTREAM_SCHEMA));
+  chmodSync(join(command, 'src', 'cli.js'), 0o755);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

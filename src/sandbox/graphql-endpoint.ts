@@ -2,17 +2,16 @@
 // gateway's documents validate against the same schema and introspection works.
 import { readFile } from 'node:fs/promises';
 import { buildSchema, execute, getOperationAST, GraphQLError, parse, validate, type GraphQLSchema } from 'graphql';
+import { UPSTREAM_SCHEMA_URL } from '../schema.js';
 import type { SandboxContext } from './context.js';
 import { isPlainObject, jsonResponse, type SandboxRequest, type SandboxResponse } from './exchange.js';
 import { createRootValue, type GraphqlRequestContext } from './graphql-resolvers.js';
-
-const SCHEMA_URL = new URL('../upstream/b2b-graphql/upstream-schema.graphql', import.meta.url);
 
 let schemaPromise: Promise<GraphQLSchema> | undefined;
 
 /** The upstream schema, built once per process from the SDL file. */
 export function loadUpstreamSchema(): Promise<GraphQLSchema> {
-  schemaPromise ??= readFile(SCHEMA_URL, 'utf8').then((sdl) => buildSchema(sdl));
+  schemaPromise ??= readFile(UPSTREAM_SCHEMA_URL, 'utf8').then((sdl) => buildSchema(sdl));
   return schemaPromise;
 }
 
