@@ -167,12 +167,36 @@ export function cpuSeconds(pid: number): number {
 // The kernel's USER_HZ, 100 on every Linux Node supports.
 const CLOCK_TICKS = 100;
 
-/** CPU time every core of the machine has spent busy so far (not idle, not waiting for I/O), in seconds. */
-export function machineBusySeconds(): number {
+/** The machine's CPU time so far, all cores, from `/proc/stat`'s first line: user … steal, in ticks. */
+function machineTicks(): number[] {
   const [, ...fields] = (readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '').trim().split(/\s+/);
-  const ticks = fields.slice(0, 8).map(Number);
+  return fields.slice(0, 8).map(Number);
+}
+
+/**
+ * CPU time every core of the machine has spent running something so far (not idle, not waiting
+ * for I/O, not stolen by the hypervisor), in seconds.
+ */
+export function machineBusySeconds(): number {
+  const ticks = machineTicks();
   const total = ticks.reduce((sum, value) => sum + value, 0);
-  return (total - (ticks[3] ?? 0) - (ticks[4] ?? 0)) / CLOCK_TICKS;
+  return (total - (ticks[3] ?? 0) - (ticks[4] ?? 0) - (ticks[7] ?? 0)) / CLOCK_TICKS;
+}
+
+/**
+ * Measures, from now until `stop()`, the share of the machine's CPU capacity that the hypervisor
+ * gave to other virtual machines while this one had work ready (`steal` in `/proc/stat`): on a
+ * shared host it comes in bursts, which slow whichever target happens to run then.
+ */
+export function stolenCpuMeter(): { stop(): number } {
+  const stolenAtStart = machineTicks()[7] ?? 0;
+  const startedAt = performance.now();
+  return {
+    stop() {
+      const seconds = (performance.now() - startedAt) / 1000;
+      return ((machineTicks()[7] ?? 0) - stolenAtStart) / CLOCK_TICKS / (seconds * availableParallelism());
+    },
+  };
 }
 
 /**

@@ -17,7 +17,8 @@ export interface TargetStats {
   peakRssMB: number;
   /** CPU time of the target's server process per answered request, in µs (all rounds). */
   cpuMicrosPerRequest: number;
-  rounds: Array<{ rps: number; p50: number; p99: number; peakRssMB: number }>;
+  /** Each round on its own; `stolen`: the share of the machine's CPU the hypervisor took meanwhile. */
+  rounds: Array<{ rps: number; p50: number; p99: number; peakRssMB: number; stolen: number }>;
 }
 
 export interface Soak {
@@ -99,6 +100,27 @@ export function table(stats: TargetStats[]): string {
   return rows.join('\n');
 }
 
+/**
+ * The gateway's `login` against bare Yoga and Hive Gateway round by round, each with the steal
+ * during its own round: a ratio that moves with the steal was moved by the host, not the code.
+ */
+export function roundsTable(stats: TargetStats[]): string {
+  const find = (prefix: string) => stats.find((s) => s.name.startsWith(prefix));
+  const [login, yoga, hive] = [find('gateway `login`'), find('bare Yoga'), find('Hive Gateway')];
+  if (login === undefined || yoga === undefined || hive === undefined) return '';
+  const cell = (round: TargetStats['rounds'][number] | undefined) =>
+    round === undefined ? 'n/a | n/a' : `${fixed(round.rps, 0)} | ${percent(round.stolen)}`;
+  return [
+    '| round | login req/s | steal | bare Yoga req/s | steal | Hive Gateway req/s | steal | login ÷ bare Yoga | login ÷ Hive Gateway |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...login.rounds.map((round, index) => {
+      const [y, h] = [yoga.rounds[index], hive.rounds[index]];
+      const ratio = (other: typeof y) => (other === undefined ? 'n/a' : `${fixed(round.rps / other.rps, 2)}×`);
+      return `| ${index + 1} | ${cell(round)} | ${cell(y)} | ${cell(h)} | ${ratio(y)} | ${ratio(h)} |`;
+    }),
+  ].join('\n');
+}
+
 export function checksTable(checks: Check[]): string {
   return [
     '| check | measured | target | |',
@@ -128,6 +150,8 @@ export function writeResults(
     machine: ReturnType<typeof machine>;
     /** Share of the machine's CPU that other processes used during the timed rounds and during the soak. */
     otherCpu: { rounds: number; soak: number };
+    /** Share of the machine's CPU the hypervisor took (steal) during the timed rounds and during the soak. */
+    stolenCpu: { rounds: number; soak: number };
     settings: Settings;
     targets: TargetStats[];
     soak: Soak;
@@ -143,6 +167,8 @@ Written by \`npm run bench\` (bench/run.ts). Re-run it to replace this file.
 **Machine:** ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GB memory; Node ${m.node}; ${m.os}; commit ${m.commit}; ${m.date}.
 Other processes on the machine used ${percent(data.otherCpu.rounds)} of its CPU during the timed rounds and ${percent(data.otherCpu.soak)}
 during the soak (more than a few percent understates throughput; CPU µs per request is hardly affected).
+The hypervisor took ${percent(data.stolenCpu.rounds)} of it during the rounds and ${percent(data.stolenCpu.soak)} during the soak (steal: time this virtual
+machine had work ready but no core; it comes in bursts, so it slows whichever rounds it falls on, see the rounds table).
 
 **Gateway:** \`node ${[...s.gatewayNodeFlags, s.gateway].join(' ')}\` (as \`npm run start:prod\` runs it) with \`NODE_ENV=production\` and the default limits.
 **Load:** autocannon in its own process, ${s.connections} connections, ${s.rounds} interleaved rounds of ${s.durationSeconds} s per target
@@ -152,6 +178,10 @@ p50/p99: over every answer of every round. Peak RSS: the target server process's
 responder behind it) per request, from /proc; it does not depend on how the two cores were shared. Each server is its own process; the gateway and Hive Gateway call the same static responder.
 
 ${table(data.targets)}
+
+Round by round (rounds run in rotated order, so one round's targets ran minutes apart at most):
+
+${roundsTable(data.targets)}
 
 ## Start-up and memory (fresh gateway processes)
 

@@ -8,6 +8,7 @@ import {
   killAll,
   memoryMB,
   otherCpuMeter,
+  stolenCpuMeter,
   printedUrl,
   runProcess,
   sampleRss,
@@ -17,7 +18,7 @@ import {
   startProcess,
   startStaticResponder,
 } from './processes.js';
-import { type Check, machine, percent, percentile, type Settings, type Soak, type TargetStats, table, checksTable, soakTable, writeResults } from './report.js';
+import { type Check, machine, percent, percentile, type Settings, type Soak, type TargetStats, table, checksTable, roundsTable, soakTable, writeResults } from './report.js';
 import {
   gatewayAuthorization,
   gatewayEnvironment,
@@ -156,16 +157,19 @@ async function main(): Promise<void> {
   for (const target of targets) countFailures(`${target.name} (warm-up)`, await load(target, { duration: settings.warmupSeconds }));
 
   const others = otherCpuMeter();
-  const perTarget = new Map<Target, PerTarget>(targets.map((t) => [t, { results: [], peakRssMB: 0, roundPeaksMB: [], cpuSeconds: 0 }]));
+  const stolen = stolenCpuMeter();
+  const perTarget = new Map<Target, PerTarget>(targets.map((t) => [t, { results: [], peakRssMB: 0, roundPeaksMB: [], roundStolen: [], cpuSeconds: 0 }]));
   for (let round = 0; round < settings.rounds; round++) {
     // Rotated each round, so no target always runs first or right after the same neighbour.
     const order = targets.map((_, index) => targets[(index + round) % targets.length] as Target);
     for (const target of order) {
       const rss = sampleRss(target.server.pid);
       const cpuBefore = cpuSeconds(target.server.pid);
+      const stolenInRound = stolenCpuMeter();
       const result = await load(target, { duration: settings.durationSeconds });
       const entry = perTarget.get(target) as PerTarget;
       entry.cpuSeconds += cpuSeconds(target.server.pid) - cpuBefore;
+      entry.roundStolen.push(stolenInRound.stop());
       const roundPeak = rss.stop();
       entry.peakRssMB = Math.max(entry.peakRssMB, roundPeak);
       entry.roundPeaksMB.push(roundPeak);
@@ -175,21 +179,25 @@ async function main(): Promise<void> {
     }
   }
   const otherCpu = { rounds: others.stop(), soak: 0 };
+  const stolenCpu = { rounds: stolen.stop(), soak: 0 };
   const stats = targets.map((target) => summarise(target.name, perTarget.get(target) as PerTarget));
   await Promise.all([gateway.stop(), hive.stop(), yoga.stop(), floor.stop()]);
 
   const othersDuringSoak = otherCpuMeter();
+  const stolenDuringSoak = stolenCpuMeter();
   const soak = await soakGateway(upstream.ready);
   otherCpu.soak = othersDuringSoak.stop();
+  stolenCpu.soak = stolenDuringSoak.stop();
   await upstream.stop();
 
   const checks = ratios(stats, soak);
-  const data = { machine: m, otherCpu, settings, targets: stats, soak, checks };
+  const data = { machine: m, otherCpu, stolenCpu, settings, targets: stats, soak, checks };
   const resultsDir = new URL(flags.results.endsWith('/') ? flags.results : `${flags.results}/`, ROOT);
   writeResults(resultsDir, data);
   const busy = Math.max(otherCpu.rounds, otherCpu.soak) > 0.05 ? '  WARNING: the numbers are understated.' : '';
   process.stdout.write(`\nOther processes used ${percent(otherCpu.rounds)} of the CPU during the rounds, ${percent(otherCpu.soak)} during the soak.${busy}\n`);
-  process.stdout.write(`\n${table(stats)}\n\n${soakTable(soak)}\n\n${checksTable(checks)}\n\nWritten to ${flags.results}results.md and results.json.\n`);
+  process.stdout.write(`The hypervisor took ${percent(stolenCpu.rounds)} of it during the rounds, ${percent(stolenCpu.soak)} during the soak (steal).\n`);
+  process.stdout.write(`\n${table(stats)}\n\n${roundsTable(stats)}\n\n${soakTable(soak)}\n\n${checksTable(checks)}\n\nWritten to ${flags.results}results.md and results.json.\n`);
 
   if (failures.length > 0) {
     process.stderr.write(`\nBENCH FAILED: targets answered errors:\n${failures.map((f) => `  - ${f}`).join('\n')}\n`);
@@ -201,6 +209,8 @@ interface PerTarget {
   results: LoadResult[];
   peakRssMB: number;
   roundPeaksMB: number[];
+  /** Per round: the share of the machine's CPU the hypervisor took while it ran. */
+  roundStolen: number[];
   cpuSeconds: number;
 }
 
@@ -222,7 +232,13 @@ function summarise(name: string, entry: PerTarget): TargetStats {
     cpuMicrosPerRequest: (entry.cpuSeconds * 1e6) / requests,
     rounds: entry.results.map((r, index) => {
       const sorted = new Float64Array(r.latenciesMs).sort();
-      return { rps: r.requests / r.seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99), peakRssMB: entry.roundPeaksMB[index] ?? Number.NaN };
+      return {
+        rps: r.requests / r.seconds,
+        p50: percentile(sorted, 50),
+        p99: percentile(sorted, 99),
+        peakRssMB: entry.roundPeaksMB[index] ?? Number.NaN,
+        stolen: entry.roundStolen[index] ?? Number.NaN,
+      };
     }),
   };
 }
