@@ -18,7 +18,7 @@ export interface TargetStats {
   /** CPU time of the target's server process per answered request, in µs (all rounds). */
   cpuMicrosPerRequest: number;
   /** Each round on its own; `stolen`: the share of the machine's CPU the hypervisor took meanwhile. */
-  rounds: Array<{ rps: number; p50: number; p99: number; peakRssMB: number; stolen: number }>;
+  rounds: Array<{ rps: number; p50: number; p99: number; peakRssMB: number; stolen: number; cpuMicrosPerRequest: number }>;
 }
 
 export interface Soak {
@@ -101,18 +101,20 @@ export function table(stats: TargetStats[]): string {
 }
 
 /**
- * The gateway's `login` against bare Yoga and Hive Gateway round by round, each with the steal
- * during its own round: a ratio that moves with the steal was moved by the host, not the code.
+ * The gateway's `login` against bare Yoga and Hive Gateway round by round: requests/s, server
+ * CPU µs per request and the steal during each target's own round. A throughput ratio that moves
+ * while the CPU per request stays was moved by the host, not by the code.
  */
 export function roundsTable(stats: TargetStats[]): string {
   const find = (prefix: string) => stats.find((s) => s.name.startsWith(prefix));
   const [login, yoga, hive] = [find('gateway `login`'), find('bare Yoga'), find('Hive Gateway')];
   if (login === undefined || yoga === undefined || hive === undefined) return '';
   const cell = (round: TargetStats['rounds'][number] | undefined) =>
-    round === undefined ? 'n/a | n/a' : `${fixed(round.rps, 0)} | ${percent(round.stolen)}`;
+    round === undefined ? 'n/a | n/a | n/a' : `${fixed(round.rps, 0)} | ${fixed(round.cpuMicrosPerRequest, 0)} | ${percent(round.stolen)}`;
+  const header = (name: string) => `${name} req/s | CPU µs | steal`;
   return [
-    '| round | login req/s | steal | bare Yoga req/s | steal | Hive Gateway req/s | steal | login ÷ bare Yoga | login ÷ Hive Gateway |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    `| round | ${header('login')} | ${header('bare Yoga')} | ${header('Hive Gateway')} | login ÷ bare Yoga | login ÷ Hive Gateway |`,
+    `|---:|${'---:|'.repeat(11)}`,
     ...login.rounds.map((round, index) => {
       const [y, h] = [yoga.rounds[index], hive.rounds[index]];
       const ratio = (other: typeof y) => (other === undefined ? 'n/a' : `${fixed(round.rps / other.rps, 2)}×`);

@@ -158,7 +158,7 @@ async function main(): Promise<void> {
 
   const others = otherCpuMeter();
   const stolen = stolenCpuMeter();
-  const perTarget = new Map<Target, PerTarget>(targets.map((t) => [t, { results: [], peakRssMB: 0, roundPeaksMB: [], roundStolen: [], cpuSeconds: 0 }]));
+  const perTarget = new Map<Target, PerTarget>(targets.map((t) => [t, { results: [], peakRssMB: 0, roundPeaksMB: [], roundStolen: [], roundCpuMicros: [], cpuSeconds: 0 }]));
   for (let round = 0; round < settings.rounds; round++) {
     // Rotated each round, so no target always runs first or right after the same neighbour.
     const order = targets.map((_, index) => targets[(index + round) % targets.length] as Target);
@@ -168,7 +168,9 @@ async function main(): Promise<void> {
       const stolenInRound = stolenCpuMeter();
       const result = await load(target, { duration: settings.durationSeconds });
       const entry = perTarget.get(target) as PerTarget;
-      entry.cpuSeconds += cpuSeconds(target.server.pid) - cpuBefore;
+      const roundCpuSeconds = cpuSeconds(target.server.pid) - cpuBefore;
+      entry.cpuSeconds += roundCpuSeconds;
+      entry.roundCpuMicros.push((roundCpuSeconds * 1e6) / result.requests);
       entry.roundStolen.push(stolenInRound.stop());
       const roundPeak = rss.stop();
       entry.peakRssMB = Math.max(entry.peakRssMB, roundPeak);
@@ -211,6 +213,8 @@ interface PerTarget {
   roundPeaksMB: number[];
   /** Per round: the share of the machine's CPU the hypervisor took while it ran. */
   roundStolen: number[];
+  /** Per round: the server process's CPU µs per answered request. */
+  roundCpuMicros: number[];
   cpuSeconds: number;
 }
 
@@ -238,6 +242,7 @@ function summarise(name: string, entry: PerTarget): TargetStats {
         p99: percentile(sorted, 99),
         peakRssMB: entry.roundPeaksMB[index] ?? Number.NaN,
         stolen: entry.roundStolen[index] ?? Number.NaN,
+        cpuMicrosPerRequest: entry.roundCpuMicros[index] ?? Number.NaN,
       };
     }),
   };
