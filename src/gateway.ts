@@ -12,7 +12,7 @@ import { corsOptions, SANDBOX_CORS_ORIGINS } from './plugins/cors.js';
 import { graphiqlOptions } from './plugins/graphiql.js';
 import { useCompiledExecution } from './plugins/use-compiled-execution.js';
 import { useGetParamsGuard } from './plugins/use-get-params-guard.js';
-import { bodyLimitOptions, useCloseAfterTooLarge, useRequestBodyLimit } from './plugins/use-body-limit.js';
+import { bodyLimitOptions, useRequestBodyLimit } from './plugins/use-body-limit.js';
 import { UNEXPECTED_ERROR_MESSAGE, useErrorMapping } from './plugins/use-error-mapping.js';
 import { useHealth } from './plugins/use-health.js';
 import { useMetrics } from './plugins/use-metrics.js';
@@ -146,7 +146,6 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
         : []),
       ...(config.production ? [useProductionGuards({ isTrustedKey: services.isTrustedKey })] : []),
       useRequestBodyLimit(),
-      useCloseAfterTooLarge(),
       // Last: the request id goes into every error in its final form, mapped or masked.
       useRequestId(),
     ],

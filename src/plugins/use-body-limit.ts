@@ -34,8 +34,17 @@ export function bodyLimitOptions(): BodyLimitServerOptions {
   };
 }
 
+/**
+ * The 413, which also ends the connection. When a chunked body passes the limit, Yoga stops
+ * reading it mid-way and the rest stays on the socket: on a kept-alive connection the next
+ * request, maybe another client's behind a pooling proxy, would wait behind those bytes forever.
+ * `Connection: close` (Yoga puts `extensions.http.headers` on the answer) makes Node close the
+ * socket once the answer is sent, as Kestrel does.
+ */
 const tooLarge = () =>
-  createGraphQLError('Request body too large', { extensions: { code: 'REQUEST_ENTITY_TOO_LARGE', http: { status: 413 } } });
+  createGraphQLError('Request body too large', {
+    extensions: { code: 'REQUEST_ENTITY_TOO_LARGE', http: { status: 413, headers: { connection: 'close' } } },
+  });
 
 /** One non-negative integer; anything else (`-1`, `1,1`, `0x10`) is refused, not skipped. */
 const CONTENT_LENGTH = /^\d+$/;
@@ -87,18 +96,4 @@ function countingBody(request: Request, maxBytes: number, fetchAPI: FetchAPI): R
     }),
   );
   return new fetchAPI.Request(request.url, { method: request.method, headers: request.headers, signal: request.signal, body: body ?? null, duplex: 'half' } as RequestInit);
-}
-
-/**
- * Ends the connection after every 413. When a chunked body passes the limit, Yoga stops reading
- * it mid-way and the rest stays on the socket: on a kept-alive connection the next request,
- * maybe another client's behind a pooling proxy, would wait behind those bytes forever.
- * `Connection: close` makes Node close the socket once the answer is sent, as Kestrel does.
- */
-export function useCloseAfterTooLarge(): Plugin {
-  return {
-    onResponse({ response }) {
-      if (response.status === 413) response.headers.set('connection', 'close');
-    },
-  };
 }
