@@ -1,11 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { IncomingMessage } from 'node:http';
-import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { inProcessGateway } from './in-process.js';
 import { killAll, startProdNodeFlags, startStaticResponder } from './processes.js';
-import { gatewayEnvironment, gatewayLogin, HEADERS } from './targets.js';
 
 /*
  * A/B of gateway builds by the CPU one `login` costs, for changes too small for `npm run bench`
@@ -34,45 +32,16 @@ const { values: flags, positionals } = parseArgs({
   },
 });
 
-/** What this file uses of a build's `src/gateway.js` and `src/config.js`. */
-type Quiet = Record<'debug' | 'info' | 'warn' | 'error', () => void>;
-interface GatewayModule {
-  createGateway(config: unknown, options: { logger: Quiet }): Promise<{
-    yoga: { fetch(url: string, init: RequestInit, serverContext: object): Promise<Response> };
-    close(): Promise<void>;
-  }>;
-}
-interface ConfigModule {
-  loadConfig(env: Record<string, string>): unknown;
-}
-
 /** A build's side: make its gateway, then on each line "N" run N logins per loop and print CPU µs per login. */
 async function child(buildDir: string, upstreamUrl: string, loops: number): Promise<void> {
-  const module = (path: string) => import(pathToFileURL(resolve(buildDir, path)).href);
-  const { createGateway } = (await module('src/gateway.js')) as GatewayModule;
-  const { loadConfig } = (await module('src/config.js')) as ConfigModule;
-  const quiet: Quiet = { debug() {}, info() {}, warn() {}, error() {} };
-  const gateway = await createGateway(loadConfig(gatewayEnvironment(upstreamUrl, 0)), { logger: quiet });
-  // What node:http hands Yoga with each request: the socket (the client's address for the rate
-  // limits) on an IncomingMessage (whose Content-Length Node's parser has already enforced).
-  const serverContext = () => ({ req: Object.assign(Object.create(IncomingMessage.prototype) as IncomingMessage, { socket: { remoteAddress: '127.0.0.1' } }) });
-
-  const loop = async (body: string, count: number) => {
-    const headers = { ...HEADERS, 'content-length': String(Buffer.byteLength(body)) };
-    for (let i = 0; i < count; i++) {
-      const response = await gateway.yoga.fetch('http://127.0.0.1/graphql', { method: 'POST', headers, body }, serverContext());
-      const text = await response.text();
-      if (response.status !== 200 || text.includes('"errors"')) throw new Error(`bench ab: ${buildDir} answered ${response.status}`);
-    }
-  };
-  const bodies = gatewayLogin.bodies(loops);
+  const gateway = await inProcessGateway(buildDir, upstreamUrl, loops);
   process.stdout.write('ready\n');
   for await (const line of createInterface({ input: process.stdin })) {
     const count = Number(line);
     const before = process.cpuUsage();
-    await Promise.all(bodies.map((body) => loop(body, count)));
+    await gateway.logins(count);
     const used = process.cpuUsage(before);
-    process.stdout.write(`${(used.user + used.system) / (count * bodies.length)}\n`);
+    process.stdout.write(`${(used.user + used.system) / (count * loops)}\n`);
   }
   await gateway.close();
 }

@@ -14,7 +14,11 @@ import { gatewayAuthorization, gatewayEnvironment, gatewayIssueByCredentials, ga
  *
  *   node dist/bench/profile.js [--workload=login|authorization|issue] [--seconds=10] [--connections=10]
  *     [--threshold=1.5] (% of busy time a frame needs to appear in the flame) [--top=60]
- *     [--gateway=dist/command/src/cli.js] (another build's command, e.g. one to compare with; run with start:prod's flags)
+ *     [--gateway=dist/src/cli.js] (another build's command, e.g. one to compare with; run with start:prod's flags)
+ *
+ * By default it profiles the unbundled command, the same code as the bundled one `start:prod`
+ * runs (`dist/command/`): there every frame's file names its package, which the summary by
+ * package needs; in the bundle a frame names only its chunk.
  */
 
 const ROOT = new URL('../../', import.meta.url);
@@ -26,7 +30,7 @@ const { values: flags } = parseArgs({
     connections: { type: 'string', default: '10' },
     threshold: { type: 'string', default: '1.5' },
     top: { type: 'string', default: '60' },
-    gateway: { type: 'string', default: 'dist/command/src/cli.js' },
+    gateway: { type: 'string', default: 'dist/src/cli.js' },
   },
 });
 const workloads: Record<string, Workload> = { login: gatewayLogin, authorization: gatewayAuthorization, issue: gatewayIssueByCredentials };
