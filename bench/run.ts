@@ -49,7 +49,7 @@ const { values: flags } = parseArgs({
   options: {
     connections: { type: 'string', default: '10' },
     duration: { type: 'string', default: '5' },
-    rounds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '5' },
     warmup: { type: 'string', default: '2' },
     soak: { type: 'string', default: '100000' },
     // For comparing builds: another build's command (its `cli.js`), and where that run's results go.
