@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { buildSync } from 'esbuild';
-import { chmodSync, copyFileSync, cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-/** The sandbox reads it at run time, beside its own module. */
+/** The upstream SDL the sandbox serves, read at run time (where from: `src/files.ts`). */
 const UPSTREAM_SCHEMA = 'src/upstream/b2b-graphql/upstream-schema.graphql';
 const TSC = join(dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin', 'tsc');
 
@@ -36,22 +36,27 @@ export function build(outDir = 'dist', options: BuildOptions = {}): string {
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
     throw new Error(`tsc failed:\n${stdout ?? ''}${stderr ?? ''}`);
   }
-  mkdirSync(join(out, 'schema'), { recursive: true });
-  for (const file of readdirSync(join(ROOT, 'schema')).filter((name) => name.endsWith('.graphql'))) {
-    copyFileSync(join(ROOT, 'schema', file), join(out, 'schema', file));
-  }
-  mkdirSync(dirname(join(out, UPSTREAM_SCHEMA)), { recursive: true });
-  copyFileSync(join(ROOT, UPSTREAM_SCHEMA), join(out, UPSTREAM_SCHEMA));
+  copyRuntimeFiles(out);
   chmodSync(join(out, 'src', 'cli.js'), 0o755);
   bundleCommand(out);
   return out;
 }
 
+/** The SDL files the compiled code reads at run time (`src/files.ts`), into the tree at `tree`. */
+function copyRuntimeFiles(tree: string): void {
+  mkdirSync(join(tree, 'schema'), { recursive: true });
+  for (const file of readdirSync(join(ROOT, 'schema')).filter((name) => name.endsWith('.graphql'))) {
+    copyFileSync(join(ROOT, 'schema', file), join(tree, 'schema', file));
+  }
+  mkdirSync(dirname(join(tree, UPSTREAM_SCHEMA)), { recursive: true });
+  copyFileSync(join(ROOT, UPSTREAM_SCHEMA), join(tree, UPSTREAM_SCHEMA));
+}
+
 /**
  * The command (`bin`, `npm run start:prod`) as a bundle in `<outDir>/command`: the same tree as
  * `<outDir>` (`src/cli.js`, `schema/`, the sandbox's upstream schema), its JavaScript and its
- * dependencies' in a few files. Node's ESM loader resolves and reads each of the ~1,500 modules
- * of the unbundled command one by one, most of its start-up (bench/PROFILE.md); the library
+ * dependencies' in a few files. Node's ESM loader resolves and reads each of the ~900 modules
+ * the unbundled command loads one by one, most of its start-up (bench/PROFILE.md); the library
  * (`main`, `exports`) stays the unbundled `src/`, so an embedding application shares its
  * dependencies. What the gateway imports on demand (the sandbox, Redis, OpenTelemetry,
  * GraphiQL's page) stays in chunks of its own, loaded only when used.
@@ -71,9 +76,7 @@ function bundleCommand(out: string): void {
     // CommonJS dependencies call `require` (of Node's built-ins), which an ES module lacks.
     banner: { js: "import { createRequire as __gatewayRequire } from 'node:module'; const require = __gatewayRequire(import.meta.url);" },
   });
-  cpSync(join(out, 'schema'), join(command, 'schema'), { recursive: true });
-  mkdirSync(dirname(join(command, UPSTREAM_SCHEMA)), { recursive: true });
-  copyFileSync(join(ROOT, UPSTREAM_SCHEMA), join(command, UPSTREAM_SCHEMA));
+  copyRuntimeFiles(command);
   chmodSync(join(command, 'src', 'cli.js'), 0o755);
 }
 

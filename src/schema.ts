@@ -1,20 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { type GraphQLSchema, parse } from 'graphql';
+import { SCHEMA_DIR } from './files.js';
 import { guardEntities } from './federation/guard-entities.js';
 import { resolvers } from './resolvers/index.js';
 
 type SubgraphResolvers = Extract<Parameters<typeof buildSubgraphSchema>[0], { resolvers?: unknown }>['resolvers'];
 
-// Both resolved from this module, at the depth of `src/`: the bundled command's chunks sit at that
-// depth too (`dist/command/src/`, with `schema/` and the upstream SDL copied beside), so the same
-// relative paths hold for `src/`, `dist/src/` and the bundle.
-
-/** The folder of the public SDL files, `schema/*.graphql`. */
-export const SCHEMA_DIR = new URL('../schema/', import.meta.url);
-
-/** The B2B GraphQL Storefront API's SDL excerpt, which the sandbox serves. */
-export const UPSTREAM_SCHEMA_URL = new URL('./upstream/b2b-graphql/upstream-schema.graphql', import.meta.url);
 
 /** The public SDL, every `schema/*.graphql` file in name order. */
 export function readTypeDefs(): string[] {
