@@ -8,7 +8,6 @@ import {
   killAll,
   memoryMB,
   otherCpuMeter,
-  stolenCpuMeter,
   printedUrl,
   runProcess,
   sampleRss,
@@ -17,6 +16,7 @@ import {
   type Started,
   startProcess,
   startStaticResponder,
+  stolenCpuMeter,
 } from './processes.js';
 import { type Check, machine, percent, percentile, type Settings, type Soak, type TargetStats, table, checksTable, roundsTable, soakTable, writeResults } from './report.js';
 import {
