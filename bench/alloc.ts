@@ -39,7 +39,8 @@ function packageOf(url: string): string {
 
 /** Where a function is: its package, or for the gateway's own code its file (`src/…`). */
 function placeOf(url: string): string {
-  return packageOf(url) === 'gateway src/' ? url.slice(url.lastIndexOf('/src/') + 1) : packageOf(url);
+  const owner = packageOf(url);
+  return owner === 'gateway src/' ? url.slice(url.lastIndexOf('/src/') + 1) : owner;
 }
 
 async function main(): Promise<void> {

@@ -181,7 +181,7 @@ responder behind it) per request, from /proc; it does not depend on how the two 
 
 ${table(data.targets)}
 
-Round by round (rounds run in rotated order, so one round's targets ran minutes apart at most):
+Round by round (each round runs every target once, in rotated order, so one round's targets ran within a minute of each other):
 
 ${roundsTable(data.targets)}
 

@@ -1,12 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { type GraphQLSchema, parse } from 'graphql';
-import { SCHEMA_DIR } from './files.js';
 import { guardEntities } from './federation/guard-entities.js';
+import { SCHEMA_DIR } from './files.js';
 import { resolvers } from './resolvers/index.js';
 
 type SubgraphResolvers = Extract<Parameters<typeof buildSubgraphSchema>[0], { resolvers?: unknown }>['resolvers'];
-
 
 /** The public SDL, every `schema/*.graphql` file in name order. */
 export function readTypeDefs(): string[] {
