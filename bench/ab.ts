@@ -96,11 +96,16 @@ async function main(): Promise<void> {
         cpu[index]!.push(await builds[index]!.ask(requests));
       }
     }
-    process.stdout.write(`CPU per login, ${rounds} rounds of ${requests * Number(flags.loops)} logins\n\n| build | median µs | lowest | highest |\n|---|---:|---:|---:|\n`);
-    builds.forEach((build, index) => {
-      const sorted = [...cpu[index]!].sort((a, b) => a - b);
-      const median = sorted[Math.floor(sorted.length / 2)]!;
-      process.stdout.write(`| ${build.dir} | ${median.toFixed(1)} | ${sorted[0]!.toFixed(1)} | ${sorted.at(-1)!.toFixed(1)} |\n`);
+    process.stdout.write(
+      `CPU per login, ${rounds} rounds of ${requests * Number(flags.loops)} logins\n\n` +
+        '| build | median µs | lowest | highest | ÷ the first, median of the rounds |\n|---|---:|---:|---:|---:|\n',
+    );
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    builds.forEach(({ dir }, index) => {
+      const values = cpu[index]!;
+      // Each round's figure over the first build's in the same round, the median of those ratios.
+      const ratio = index === 0 ? '' : `${median(values.map((value, round) => value / cpu[0]![round]!)).toFixed(3)}×`;
+      process.stdout.write(`| ${dir} | ${median(values).toFixed(1)} | ${Math.min(...values).toFixed(1)} | ${Math.max(...values).toFixed(1)} | ${ratio} |\n`);
     });
   } finally {
     // End of input ends a build's loop: it closes its gateway and exits.

@@ -1,5 +1,5 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { getOperationAST, print } from 'graphql';
+import { getOperationAST, print, stripIgnoredCharacters } from 'graphql';
 import { ClientError, GraphQLClient } from 'graphql-request';
 import { z } from 'zod';
 import {
@@ -115,9 +115,10 @@ interface Operation<TData, TVariables> {
 
 /**
  * A graphql-request client for one operation whose fetch goes through the gateway's transport
- * (pool, deadline, size limit). The document is printed once, here: given a `DocumentNode`,
- * graphql-request would print it on every call, and given a string it would parse it on every
- * call to find the operation's name, which this client adds to the body itself.
+ * (pool, deadline, size limit). The document is printed once, here, without ignored characters:
+ * given a `DocumentNode`, graphql-request would print it on every call, and given a string it
+ * would parse it on every call to find the operation's name, which this client adds to the body
+ * itself.
  */
 function operation<TData, TVariables extends Record<string, unknown>>(
   endpointUrl: string,
@@ -129,10 +130,16 @@ function operation<TData, TVariables extends Record<string, unknown>>(
   if (definition == null || operationName === undefined) throw new Error('an upstream document must hold one named operation');
   const name = operationName.charAt(0).toLowerCase() + operationName.slice(1);
   const endpoint = `graphql ${name}`;
-  const query = print(document);
+  const query = stripIgnoredCharacters(print(document));
+  // What every body of this operation starts with, serialised once: only the variables change.
+  const head = `{"query":${JSON.stringify(query)},"operationName":${JSON.stringify(operationName)},"variables":`;
   const client = new GraphQLClient(endpointUrl, {
     excludeOperationName: true,
-    jsonSerializer: { parse: JSON.parse, stringify: (body: object) => JSON.stringify({ ...body, operationName }) },
+    jsonSerializer: {
+      parse: JSON.parse,
+      stringify: (body: { query?: unknown; variables?: unknown }) =>
+        body.query === query ? `${head}${JSON.stringify(body.variables ?? {})}}` : JSON.stringify({ ...body, operationName }),
+    },
     fetch: async (url: URL | RequestInfo, init?: RequestInit) => {
       const headers: Record<string, string> = {};
       const given = init?.headers;
