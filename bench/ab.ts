@@ -142,7 +142,7 @@ async function main(): Promise<void> {
     const warmup = Number(flags.warmup ?? (together ? 1000 : 300));
     if (together) await Promise.all(builds.map((build) => build.warm(warmup)));
     else for (const build of builds) await build.warm(warmup);
-    // In trials the first round counted after the warm-up came out 40–50 % above the later
+    // In trials the first round counted after the warm-up came out 35–55 % above the later
     // ones, whichever the build: it is run and left out.
     if (together) await Promise.all(builds.map((build) => build.ask(requests)));
     const figures = builds.map((): number[] => []);
