@@ -83,10 +83,14 @@ function startBuild(dir: string, upstreamUrl: string, loops: number, measure: Me
       : spawn('valgrind', ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${counts}`, process.execPath, '--predictable', ...node], {
           stdio: ['pipe', 'pipe', 'ignore'],
         });
+  let failed = '';
+  child.once('error', (error: NodeJS.ErrnoException) => {
+    failed = error.code === 'ENOENT' && measure === 'instructions' ? ': valgrind is not installed (apt-get install valgrind)' : `: ${error.message}`;
+  });
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   const next = async () => {
     const { value, done } = await lines.next();
-    if (done) throw new Error(`bench ab: the process of ${dir} ended`);
+    if (done) throw new Error(`bench ab: the process of ${dir} ended${failed}`);
     return value as string;
   };
   const ready = next();
