@@ -13,7 +13,7 @@ import { killAll, startProdNodeFlags, startStaticResponder } from './processes.j
  * to see (its rounds differ by ±5 % run to run; this tells apart ~5 µs in ~290):
  *
  *   npm run build -- scratch/a && (change something) && npm run build -- scratch/b && npx tsc -p bench
- *   node dist/bench/ab.js scratch/a scratch/b [--rounds=9] [--requests=1000] [--loops=10]
+ *   node dist/bench/ab.js scratch/a scratch/b [--rounds=9] [--requests=1000] [--loops=10] [--warmup=300]
  *
  * Each build runs in a process of its own (with the V8 flags `start:prod` runs the gateway with) that makes the gateway with
  * `createGateway` and sends it logins through `yoga.fetch`, `loops` at a time, against one static
@@ -102,6 +102,8 @@ function startBuild(dir: string, upstreamUrl: string, loops: number, measure: Me
   const warm = async (count: number) => void (await logins(count));
   if (measure === 'cpu') return { dir, process: child, warm, ask: logins };
 
+  // What callgrind writes as the process ends: only counts outside the rounds.
+  child.once('exit', () => void rm(counts, { force: true }));
   let dumps = 0;
   const callgrind = (...args: string[]) => run('callgrind_control', [...args, String(child.pid)]);
   return {
@@ -131,7 +133,7 @@ async function main(): Promise<void> {
     await child(flags.child, flags.upstream, Number(flags.loops));
     return;
   }
-  if (positionals.length === 0) throw new Error('usage: node dist/bench/ab.js <build dir> [<build dir>…] [--rounds=9] [--requests=1000] [--measure=cpu|instructions]');
+  if (positionals.length === 0) throw new Error('usage: node dist/bench/ab.js <build dir> [<build dir>…] [--rounds=9] [--requests=1000] [--warmup=N] [--measure=cpu|instructions]');
   const rounds = Number(flags.rounds);
   const requests = Number(flags.requests);
   const measure = flags.measure;
