@@ -33,6 +33,7 @@ import { killAll, startProdNodeFlags, startStaticResponder } from './processes.j
  */
 
 const ROOT = new URL('../../', import.meta.url);
+const run = promisify(execFile);
 const { values: flags, positionals } = parseArgs({
   allowPositionals: true,
   options: {
@@ -125,8 +126,6 @@ function startBuild(dir: string, upstreamUrl: string, loops: number, measure: Me
     },
   };
 }
-
-const run = promisify(execFile);
 
 async function main(): Promise<void> {
   if (flags.child !== undefined && flags.upstream !== undefined) {
