@@ -23,7 +23,6 @@ import {
   gatewayAuthorization,
   gatewayEnvironment,
   gatewayIssueByCredentials,
-  floorLogin,
   gatewayLogin,
   HEADERS,
   sampleProblem,
@@ -145,7 +144,7 @@ async function main(): Promise<void> {
   const targets: Target[] = [
     { name: 'static responder (upstream login)', server: upstream, baseUrl: upstream.ready, workload: upstreamLogin },
     { name: 'bare Yoga `{ __typename }`', server: yoga, baseUrl: yoga.ready.replace(/\/graphql$/, ''), workload: typename },
-    { name: 'Yoga + one upstream call (a login\'s floor)', server: floor, baseUrl: floor.ready.replace(/\/graphql$/, ''), workload: floorLogin },
+    { name: 'Yoga + one upstream call (a login\'s floor)', server: floor, baseUrl: floor.ready.replace(/\/graphql$/, ''), workload: gatewayLogin },
     { name: 'gateway `login`', server: gateway, baseUrl: gateway.ready, workload: gatewayLogin },
     { name: 'gateway `authorization`', server: gateway, baseUrl: gateway.ready, workload: gatewayAuthorization },
     { name: 'gateway `issueStorefrontToken(credentials)`', server: gateway, baseUrl: gateway.ready, workload: gatewayIssueByCredentials },

@@ -116,22 +116,6 @@ export const gatewayIssueByCredentials: Workload = {
   expect: ['issueStorefrontToken', 'token', 'value'],
 };
 
-const FLOOR_LOGIN = `mutation Login($email: String!, $password: String!) {
-  login(email: $email, password: $password) {
-    token
-    storefrontLoginToken
-    user { id email role }
-    permissions { code permissionLevel }
-  }
-}`;
-
-/** `login` of `yoga-login-floor.ts`: Yoga and one upstream call, nothing else. */
-export const floorLogin: Workload = {
-  path: '/graphql',
-  bodies: perConnection((c) => body(FLOOR_LOGIN, { email: email(c), password: PASSWORD })),
-  expect: ['login', 'token'],
-};
-
 /**
  * Why a sample answer is not good, or `undefined` when it is: HTTP 2xx, no GraphQL `errors`,
  * and a non-empty string at the workload's `expect` path.
