@@ -64,18 +64,26 @@ export function createContextFactory(services: GatewayServices) {
   return (initial: YogaInitialContext): GatewayContextExtension => ({
     ...services,
     trusted: services.isTrustedKey(initial.request.headers.get(GATEWAY_KEY_HEADER)),
-    loaders: lazyLoaders(services),
+    loaders: new LazyLoaders(services),
     clientAddress: clientAddressOf(initial, services.trustedProxyHops),
   });
 }
 
-// Most requests are logins that never look an entity up: build loaders only when asked for.
-function lazyLoaders(services: GatewayServices): GatewayLoaders {
-  let users: UserLoader | undefined;
-  return {
-    get users() {
-      users ??= createUserLoader(services.upstream.rest, services.stores.resolve(undefined), services.entityConcurrency);
-      return users;
-    },
-  };
+/**
+ * Most requests are logins that never look an entity up: loaders are built only when asked for.
+ * A class, so a request costs one small object: a getter in an object literal is defined anew,
+ * with its closure, on every request.
+ */
+class LazyLoaders implements GatewayLoaders {
+  readonly #services: GatewayServices;
+  #users: UserLoader | undefined;
+
+  constructor(services: GatewayServices) {
+    this.#services = services;
+  }
+
+  get users(): UserLoader {
+    this.#users ??= createUserLoader(this.#services.upstream.rest, this.#services.stores.resolve(undefined), this.#services.entityConcurrency);
+    return this.#users;
+  }
 }
