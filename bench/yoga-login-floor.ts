@@ -1,6 +1,6 @@
 import { createSchema, createYoga } from 'graphql-yoga';
 import { serveYoga } from './serve-yoga.js';
-import { STORE_HASH, UPSTREAM_LOGIN } from './targets.js';
+import { HEADERS, STORE_HASH, UPSTREAM_LOGIN } from './targets.js';
 
 /*
  * A login's floor on this stack: graphql-yoga on node:http answering the gateway's own `login`
@@ -24,7 +24,6 @@ const { createHttpTransport } = (await import(new URL('../src/upstream/http-tran
 
 const upstream = `${process.env['B2B_API_URL'] ?? ''}/graphql`;
 const transport = createHttpTransport({ timeoutMs: 10_000 });
-const headers = { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' };
 const head = `{"query":${JSON.stringify(UPSTREAM_LOGIN)},"operationName":"Login","variables":`;
 // The gateway reads `expiresAt` from the token's `exp` claim; the floor answers a string as long.
 const EXPIRES_AT = new Date(Date.now() + 86_400_000).toISOString();
@@ -51,7 +50,7 @@ const yoga = createYoga({
       Mutation: {
         async login(_parent: unknown, { input }: { input: { email: string; password: string } }) {
           const variables = { loginData: { storeHash: STORE_HASH, email: input.email, password: input.password, channelId: 1 } };
-          const answer = await transport.send({ endpoint: 'graphql login', method: 'POST', url: upstream, headers, body: `${head}${JSON.stringify(variables)}}` });
+          const answer = await transport.send({ endpoint: 'graphql login', method: 'POST', url: upstream, headers: HEADERS, body: `${head}${JSON.stringify(variables)}}` });
           const { result } = (JSON.parse(answer.body) as { data: { login: { result: UpstreamLogin } } }).data.login;
           return {
             token: { value: result.token, expiresAt: EXPIRES_AT, via: 'GRAPHQL_LOGIN' },
