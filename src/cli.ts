@@ -21,9 +21,9 @@ if (argument === '--help' || argument === '-h') {
   // full collection kept before the next, so a busy gateway peaks at ~230 MB RSS; growing by
   // 50 % instead keeps it near 150 MB at no measured CPU cost (bench/PROFILE.md). Set here, at run
   // time, where it works on every platform (a shebang cannot carry flags portably), unless the
-  // command line chose. `npm run start:prod` also passes `--max-semi-space-size=8`, which only
-  // the command line can set: ~140 MB. `createGateway` sets nothing: an embedding application
-  // owns its process's flags.
+  // command line chose. The young generation keeps V8's size (2 × 16 MB): a smaller one saved
+  // ~10 MB of RSS at ~5 % of a login's CPU (bench/PROFILE.md, Session 9). `createGateway` sets
+  // nothing: an embedding application owns its process's flags.
   if (!process.execArgv.some((flag) => flag.startsWith('--heap-growing-percent'))) setFlagsFromString('--heap-growing-percent=50');
   await import('./main.js');
 }
