@@ -41,8 +41,11 @@ export interface GatewayLoaders {
   readonly users: UserLoader;
 }
 
+/** The shared services resolvers reach through the context; the rest build per-request values. */
+export type ResolverServices = Pick<GatewayServices, 'stores' | 'upstream' | 'credentialLimiter' | 'now'>;
+
 /** The context every resolver receives. */
-export interface GatewayContext extends YogaInitialContext, GatewayServices {
+export interface GatewayContext extends YogaInitialContext, ResolverServices {
   /** The request carries a valid `X-Gateway-Key`: a server caller, not a browser. */
   trusted: boolean;
   loaders: GatewayLoaders;
@@ -57,12 +60,19 @@ export interface GatewayContext extends YogaInitialContext, GatewayServices {
 export type GatewayContextExtension = Omit<GatewayContext, keyof YogaInitialContext>;
 
 /**
- * Yoga's `context` factory: per-request values on top of the shared services. What it returns
- * Yoga assigns onto the initial context (request, params), so that is not copied here.
+ * Yoga's `context` factory: per-request values beside the services resolvers use. What it
+ * returns Yoga assigns onto its initial context (request, params, the server's `req`), so that is
+ * not copied here, and neither is a service no resolver reads (the logger, the trust check, the
+ * proxy hops, the entity concurrency): putting all ten services on every request's context cost
+ * 5–7 % more CPU per login (bench/PROFILE.md, Session 10).
  */
 export function createContextFactory(services: GatewayServices) {
+  const { stores, upstream, credentialLimiter, now } = services;
   return (initial: YogaInitialContext): GatewayContextExtension => ({
-    ...services,
+    stores,
+    upstream,
+    credentialLimiter,
+    now,
     trusted: services.isTrustedKey(initial.request.headers.get(GATEWAY_KEY_HEADER)),
     loaders: new LazyLoaders(services),
     clientAddress: clientAddressOf(initial, services.trustedProxyHops),
