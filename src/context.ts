@@ -64,7 +64,7 @@ export type GatewayContextExtension = Omit<GatewayContext, keyof YogaInitialCont
  * returns Yoga assigns onto its initial context (request, params, the server's `req`), so that is
  * not copied here, and neither is a service no resolver reads (the logger, the trust check, the
  * proxy hops, the entity concurrency): putting all eight services on every request's context cost
- * 5–7 % more CPU per login (bench/PROFILE.md, Session 10).
+ * 4–7 % more CPU per login (bench/PROFILE.md, Session 10).
  */
 export function createContextFactory(services: GatewayServices) {
   const { stores, upstream, credentialLimiter, now } = services;

@@ -38,7 +38,7 @@ describe('the context a resolver receives', () => {
     const added = ['request', 'params', 'stores', 'upstream', 'credentialLimiter', 'now', 'trusted', 'loaders', 'clientAddress'];
     expect(Object.keys(context)).toEqual(expect.arrayContaining(added));
     // Every request's context is built, and read by every plugin and resolver: services that
-    // only build per-request values stay off it (all eight on it cost 5–7 % of a login's CPU).
+    // only build per-request values stay off it (all eight on it cost 4–7 % of a login's CPU).
     for (const service of ['logger', 'isTrustedKey', 'trustedProxyHops', 'entityConcurrency']) {
       expect(context, service).not.toHaveProperty(service);
     }
