@@ -32,7 +32,7 @@ async function contextOfOneRequest(): Promise<Record<string, unknown>> {
 }
 
 describe('the context a resolver receives', () => {
-  it('holds the per-request values and the services resolvers use, and no other service', async () => {
+  it('holds the per-request values and the four services resolvers use, not the logger, trust check or settings', async () => {
     const context = await contextOfOneRequest();
     expect(context).toMatchObject({ clientAddress: '127.0.0.1', trusted: false });
     const added = ['request', 'params', 'stores', 'upstream', 'credentialLimiter', 'now', 'trusted', 'loaders', 'clientAddress'];
