@@ -4,7 +4,8 @@
 import { connect, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpServer, type HttpServer, type HttpServerOptions } from '../../src/server.js';
-import { type Harness, startHarness } from '../harness.js';
+import { DEMO_BUYER } from '../../src/sandbox/index.js';
+import { type Harness, LOGIN, startHarness } from '../harness.js';
 import { connectOutcome, loginOverOwnConnection, untilSandboxSees } from '../support/http.js';
 
 // Small limits, so each cut-off happens within a second.
@@ -236,5 +237,50 @@ describe('HTTP server drain', () => {
     expect(result.durationMs).toBeLessThan(300 + SLACK_MS);
     expect(await inFlight).toBe('ECONNRESET');
     await loris.closed;
+  });
+
+  it('marks and counts the answers still unsent, whichever order the earlier ones finished in', async () => {
+    const { server, port } = await startServer();
+    /**
+     * The demo buyer's login on a keep-alive connection of its own, its upstream call taking
+     * `latencyMs`, once the sandbox has it: the answer's status and Connection header, or how
+     * the connection ended without one.
+     */
+    const login = async (latencyMs: number) => {
+      h.sandbox.clearRequests();
+      if (latencyMs > 0) h.sandbox.injectFault({ match: 'POST /graphql', latencyMs, times: 1 });
+      const connection = await openConnection(port);
+      const body = JSON.stringify({ query: LOGIN, variables: { input: { email: DEMO_BUYER.email, password: DEMO_BUYER.password } } });
+      connection.socket.write(
+        [
+          'POST /graphql HTTP/1.1',
+          `Host: 127.0.0.1:${port}`,
+          'Content-Type: application/json',
+          `Content-Length: ${Buffer.byteLength(body)}`,
+          'Connection: keep-alive',
+          '',
+          body,
+        ].join('\r\n'),
+      );
+      const answer = Promise.race([
+        connection.received(completeAnswer).then(({ text }) => `${/^HTTP\/1.1 (\d+)/.exec(text)?.[1]} ${/\r\nconnection: ([^\r]+)/i.exec(text)?.[1]}`),
+        connection.closed.then(() => 'closed unanswered'),
+      ]);
+      await untilSandboxSees(h.sandbox, 'POST', '/graphql');
+      return { answer };
+    };
+    // In flight, oldest first: a slow login; then one that leaves second and one that leaves
+    // first (the newest, then the one that became the newest); and a slower login still in
+    // flight when the drain times out.
+    const first = (await login(1_000)).answer;
+    const second = (await login(300)).answer;
+    expect(await (await login(0)).answer).toBe('200 keep-alive');
+    expect(await second).toBe('200 keep-alive');
+    const last = (await login(2_500)).answer;
+
+    const result = await server.drain(1_500);
+    expect(await first).toBe('200 close');
+    expect(await last).toBe('closed unanswered');
+    expect(result.abandoned).toBe(1);
   });
 });
