@@ -73,8 +73,8 @@ interface Build {
 type Measure = 'cpu' | 'instructions';
 
 function startBuild(dir: string, upstreamUrl: string, loops: number, measure: Measure, index: number): Build {
-  // start:prod's flags, and the one `cli.ts` sets at run time.
-  const nodeFlags = [...startProdNodeFlags(fileURLToPath(new URL('package.json', ROOT))), '--heap-growing-percent=50'];
+  // start:prod's flags, and the ones `cli.ts` sets at run time.
+  const nodeFlags = [...startProdNodeFlags(fileURLToPath(new URL('package.json', ROOT))), '--heap-growing-percent=50', '--no-allocation-site-pretenuring'];
   const script = fileURLToPath(import.meta.url);
   const node = [...nodeFlags, script, `--child=${dir}`, `--upstream=${upstreamUrl}`, `--loops=${loops}`];
   const counts = join(tmpdir(), `ab-callgrind-${process.pid}-${index}`);

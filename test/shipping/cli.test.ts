@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import autocannon from 'autocannon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from '../../scripts/build.js';
 import { ENVIRONMENT_VARIABLES } from '../../src/config.js';
@@ -122,14 +123,16 @@ describe('b2b-auth-gateway (the built JavaScript)', () => {
     });
   });
 
-  /** Starts the built command with `env` (and PATH) and waits until it listens. */
-  async function startCommand(env: Record<string, string>) {
-    const child = spawn(process.execPath, [built(PACKAGE.bin['b2b-auth-gateway']!)], {
+  /** Starts the built command with `env` (and PATH), and node's `flags`, and waits until it listens. */
+  async function startCommand(env: Record<string, string>, flags: string[] = []) {
+    const child = spawn(process.execPath, [...flags, built(PACKAGE.bin['b2b-auth-gateway']!)], {
       env: { PATH: process.env['PATH'] ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    const output = { stderr: '' };
+    const output = { stderr: '', stdout: '' };
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => (output.stdout += chunk));
     child.stderr.setEncoding('utf8');
     const url = await new Promise<string>((resolve, reject) => {
       child.stderr.on('data', (chunk: string) => {
@@ -161,6 +164,37 @@ describe('b2b-auth-gateway (the built JavaScript)', () => {
       child.kill('SIGKILL');
     }
   });
+
+  // With V8's allocation-site pretenuring on, or with the server holding its answers in flight
+  // in a `Set`, a login promoted 7–9 KB to the old generation, and the old generation was
+  // collected every ~0.3 s under load (bench/PROFILE.md, Session 11); now ~1.2 KB.
+  it("under load, what a login allocates dies young: little of it reaches V8's old generation", async () => {
+    const upstream = await createSandbox({ rateLimit: 1_000_000 });
+    // V8 prints a line per collection on stdout: `gc=s` for a scavenge, with the bytes it promoted.
+    const { child, exited, output, url } = await startCommand(sandboxEnv(upstream), ['--trace-gc-nvp']);
+    try {
+      const body = JSON.stringify({ query: LOGIN_TOKEN, variables: { input: { email: DEMO_BUYER.email, password: DEMO_BUYER.password } } });
+      const load = async (amount: number) => {
+        const result = await autocannon({ url, method: 'POST', connections: 10, amount, headers: { 'content-type': 'application/json' }, body });
+        expect(result.non2xx + result.errors + result.timeouts).toBe(0);
+      };
+      await load(1_000);
+      const from = output.stdout.length;
+      const LOGINS = 5_000;
+      await load(LOGINS);
+      const scavenges = output.stdout.slice(from).split('\n').filter((line) => / gc=s /.test(line));
+      const promoted = scavenges.reduce((sum, line) => sum + Number(/ promoted=(\d+)/.exec(line)?.[1] ?? NaN), 0);
+
+      // Enough collections to measure (a login allocates ~150 KB, a scavenge frees ~16 MB).
+      expect(scavenges.length).toBeGreaterThan(10);
+      expect(promoted / LOGINS).toBeLessThan(4_000);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+      await upstream.close();
+    }
+  }, 60_000);
 
   // The command is bundled: what it loads on demand (the sandbox and the upstream schema it
   // reads, GraphiQL's page) lives in chunks and files of its own, which this reaches.
