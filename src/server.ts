@@ -102,8 +102,9 @@ interface Entry {
 /**
  * The answers a server has not sent yet, as a list linked through entries of its own. Not a
  * `Set`: one that held each answer while it was in flight made V8 promote to the old generation
- * much of what every request allocated (7.4 KB of a `login`, against 1.2 KB with this list), and
- * so collect the old generation every ~0.3 s under load (bench/PROFILE.md, Session 11).
+ * much of what every request allocated (7.4 KB of a `login`, against 1.2 KB with this list, both
+ * as `cli.ts` runs V8), and so collect the old generation every ~0.3 s under load
+ * (bench/PROFILE.md, Session 11).
  */
 class AnswersInFlight implements Iterable<ServerResponse> {
   #newest: Entry | undefined;
