@@ -193,6 +193,39 @@ describe('HTTP server timeouts', () => {
   });
 });
 
+/** What a login over its own keep-alive connection got: status, Connection header and token source, or no answer. */
+type KeepAliveAnswer = { status: number; connection: string | undefined; via: string | undefined } | 'closed unanswered';
+
+/**
+ * Sends the demo buyer's login on a keep-alive connection of its own (so that any
+ * `Connection: close` in the answer is the server's), its upstream call taking `latencyMs`, and
+ * resolves once the sandbox has it; `answer` settles when the answer is complete or the
+ * connection closes without one.
+ */
+async function keepAliveLogin(port: number, latencyMs = 0): Promise<{ answer: Promise<KeepAliveAnswer> }> {
+  h.sandbox.clearRequests();
+  if (latencyMs > 0) h.sandbox.injectFault({ match: 'POST /graphql', latencyMs, times: 1 });
+  const connection = await openConnection(port);
+  const body = JSON.stringify({ query: LOGIN, variables: { input: { email: DEMO_BUYER.email, password: DEMO_BUYER.password } } });
+  connection.socket.write(
+    ['POST /graphql HTTP/1.1', `Host: 127.0.0.1:${port}`, 'Content-Type: application/json', `Content-Length: ${Buffer.byteLength(body)}`, 'Connection: keep-alive', '', body].join('\r\n'),
+  );
+  const answer = Promise.race([
+    connection.received(completeAnswer).then(({ text }): KeepAliveAnswer => {
+      const end = text.indexOf('\r\n\r\n');
+      const json = JSON.parse(text.slice(end + 4)) as { data?: { login?: { token?: { via?: string } } } };
+      return {
+        status: Number(/^HTTP\/1.1 (\d+)/.exec(text)?.[1]),
+        connection: /\r\nconnection: ([^\r]+)/i.exec(text.slice(0, end))?.[1],
+        via: json.data?.login?.token?.via,
+      };
+    }),
+    connection.closed.then((): KeepAliveAnswer => 'closed unanswered'),
+  ]);
+  await untilSandboxSees(h.sandbox, 'POST', '/graphql');
+  return { answer };
+}
+
 describe('HTTP server drain', () => {
   it('lets an in-flight login finish with Connection: close, closes idle connections at once and refuses new ones', async () => {
     const { server, port } = await startServer();
@@ -200,9 +233,7 @@ describe('HTTP server drain', () => {
     idle.socket.write(postTypename(port));
     await idle.received(completeAnswer);
 
-    h.sandbox.injectFault({ match: 'POST /graphql', latencyMs: 600, times: 1 });
-    const inFlight = loginOverOwnConnection(at(port));
-    await untilSandboxSees(h.sandbox, 'POST', '/graphql');
+    const { answer: inFlight } = await keepAliveLogin(port, 600);
 
     const drainStartedAt = idle.elapsed();
     const drained = server.drain(5_000);
@@ -210,10 +241,7 @@ describe('HTTP server drain', () => {
     expect(closedAtMs - drainStartedAt).toBeLessThan(100 + SLACK_MS);
     expect(await connectOutcome(at(port))).toBe('ECONNREFUSED');
 
-    const answer = await inFlight;
-    expect(answer.status).toBe(200);
-    expect(answer.connection).toBe('close');
-    expect(answer.body.data?.login?.token?.via).toBe('GRAPHQL_LOGIN');
+    expect(await inFlight).toEqual({ status: 200, connection: 'close', via: 'GRAPHQL_LOGIN' });
     const result = await drained;
     expect(result.abandoned).toBe(0);
     expect(result.durationMs).toBeLessThan(600 + SLACK_MS);
@@ -241,45 +269,18 @@ describe('HTTP server drain', () => {
 
   it('marks and counts the answers still unsent, whichever order the earlier ones finished in', async () => {
     const { server, port } = await startServer();
-    /**
-     * The demo buyer's login on a keep-alive connection of its own, its upstream call taking
-     * `latencyMs`, once the sandbox has it: the answer's status and Connection header, or how
-     * the connection ended without one.
-     */
-    const login = async (latencyMs: number) => {
-      h.sandbox.clearRequests();
-      if (latencyMs > 0) h.sandbox.injectFault({ match: 'POST /graphql', latencyMs, times: 1 });
-      const connection = await openConnection(port);
-      const body = JSON.stringify({ query: LOGIN, variables: { input: { email: DEMO_BUYER.email, password: DEMO_BUYER.password } } });
-      connection.socket.write(
-        [
-          'POST /graphql HTTP/1.1',
-          `Host: 127.0.0.1:${port}`,
-          'Content-Type: application/json',
-          `Content-Length: ${Buffer.byteLength(body)}`,
-          'Connection: keep-alive',
-          '',
-          body,
-        ].join('\r\n'),
-      );
-      const answer = Promise.race([
-        connection.received(completeAnswer).then(({ text }) => `${/^HTTP\/1.1 (\d+)/.exec(text)?.[1]} ${/\r\nconnection: ([^\r]+)/i.exec(text)?.[1]}`),
-        connection.closed.then(() => 'closed unanswered'),
-      ]);
-      await untilSandboxSees(h.sandbox, 'POST', '/graphql');
-      return { answer };
-    };
     // In flight, oldest first: a slow login; then one that leaves second and one that leaves
     // first (the newest, then the one that became the newest); and a slower login still in
     // flight when the drain times out.
-    const first = (await login(1_000)).answer;
-    const second = (await login(300)).answer;
-    expect(await (await login(0)).answer).toBe('200 keep-alive');
-    expect(await second).toBe('200 keep-alive');
-    const last = (await login(2_500)).answer;
+    const served = { status: 200, connection: 'keep-alive', via: 'GRAPHQL_LOGIN' };
+    const first = (await keepAliveLogin(port, 1_000)).answer;
+    const second = (await keepAliveLogin(port, 300)).answer;
+    expect(await (await keepAliveLogin(port)).answer).toEqual(served);
+    expect(await second).toEqual(served);
+    const last = (await keepAliveLogin(port, 2_500)).answer;
 
     const result = await server.drain(1_500);
-    expect(await first).toBe('200 close');
+    expect(await first).toEqual({ ...served, connection: 'close' });
     expect(await last).toBe('closed unanswered');
     expect(result.abandoned).toBe(1);
   });
