@@ -8,7 +8,7 @@ import { killAll, startStaticResponder } from './processes.js';
  * sent through `yoga.fetch` (`in-process.ts`), counting objects the collector has freed too.
  * Bytes allocated hardly depend on what else the machine is doing, where CPU time on a shared
  * host moves by tens of percent; the garbage is what the collector's scavenges cost (a
- * scavenge every ~100 logins with V8's young generation, the command's).
+ * scavenge every ~90 logins under load with V8's young generation, the command's).
  *
  *   npm run build && npx tsc -p bench
  *   node dist/bench/alloc.js [dist] [--logins=200] [--loops=10] [--top=30]
