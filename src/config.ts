@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { optionalText } from './env-text.js';
+import { LOG_LEVELS, type LogLevel } from './logger.js';
 import { type ObservabilityConfig, OBSERVABILITY_VARIABLES, readObservabilityConfig } from './observability/config.js';
 import { ORIGIN_PATTERN } from './plugins/cors.js';
 import { type PersistedDocuments, parsePersistedDocuments } from './plugins/use-trusted-documents.js';
@@ -114,6 +115,15 @@ export interface GatewayConfig {
   persistedDocuments?: PersistedDocuments | undefined;
   /** `/metrics` access and OpenTelemetry tracing (`GATEWAY_METRICS_PUBLIC`, the standard `OTEL_*` variables). */
   observability: ObservabilityConfig;
+  /** Lowest level of the log lines written. `LOG_LEVEL`. @default 'info' */
+  logLevel: LogLevel;
+  /**
+   * After SIGTERM, how long `/readiness` answers 503 while every other request is still served
+   * (with `Connection: close`), so load balancers take the instance out of rotation before the
+   * listener closes. `GATEWAY_SHUTDOWN_DELAY_MS`.
+   * @default 5000
+   */
+  shutdownDelayMs: number;
 }
 
 
@@ -145,6 +155,11 @@ const environmentSchema = z.object({
   GATEWAY_RATE_LIMIT_ADDRESS_PER_MINUTE: number(z.number().int().min(0), 20),
   GATEWAY_RATE_LIMIT_ADDRESS_PER_HOUR: number(z.number().int().min(0), 200),
   GATEWAY_MIN_FAILED_LOGIN_MS: number(z.number().int().min(0).max(10_000), 400),
+  GATEWAY_SHUTDOWN_DELAY_MS: number(z.number().int().min(0).max(600_000), 5_000),
+  LOG_LEVEL: optionalText
+    .transform((value) => value?.toLowerCase())
+    .pipe(z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`).optional())
+    .transform((value): LogLevel => value ?? 'info'),
   PORT: number(z.number().int().min(0).max(65_535), 4000),
   HOST: optionalText.transform((value) => value ?? '127.0.0.1'),
 });
@@ -248,6 +263,8 @@ export function loadConfig(env: Record<string, string | undefined>): GatewayConf
     },
     persistedDocuments: persisted.documents,
     observability: observability.config,
+    logLevel: value.LOG_LEVEL,
+    shutdownDelayMs: value.GATEWAY_SHUTDOWN_DELAY_MS,
   };
 }
 
@@ -345,6 +362,12 @@ export const ENVIRONMENT_VARIABLES = {
     meaning: '`true` or the number of proxies in front: the client address is read from `X-Forwarded-For` that many hops from the right.',
     default: 'false',
   },
+  GATEWAY_SHUTDOWN_DELAY_MS: {
+    meaning:
+      'After SIGTERM, how long `/readiness` answers 503 while requests are still served (with `Connection: close`) before the listener closes. At least a balancer\'s health-check interval × its fall count; with Kubernetes, a few seconds for the endpoint removal to reach every proxy. `0`: close at once.',
+    default: '5000',
+  },
+  LOG_LEVEL: { meaning: 'Lowest level logged: `debug` (adds one line per upstream call), `info`, `warn` or `error`.', default: 'info' },
   PORT: { meaning: 'Listen port (`0`: any free port).', default: '4000' },
   HOST: { meaning: 'Listen address (`0.0.0.0` for every interface, e.g. in a container).', default: '127.0.0.1' },
   NODE_ENV: {

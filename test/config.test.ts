@@ -37,6 +37,8 @@ describe('loadConfig', () => {
       trustedProxyHops: 0,
       credentialLimits: { accountPerMinute: 5, accountPerHour: 20, addressPerMinute: 20, addressPerHour: 200, minFailedAnswerMs: 400 },
       observability: { metricsPublic: false, tracing: undefined },
+      logLevel: 'info',
+      shutdownDelayMs: 5_000,
     });
   });
 
@@ -70,6 +72,8 @@ describe('loadConfig', () => {
       trustedProxyHops: 0,
       credentialLimits: { accountPerMinute: 5, accountPerHour: 20, addressPerMinute: 20, addressPerHour: 200, minFailedAnswerMs: 400 },
       observability: { metricsPublic: false, tracing: undefined },
+      logLevel: 'info',
+      shutdownDelayMs: 5_000,
     });
   });
 
@@ -137,6 +141,17 @@ describe('loadConfig', () => {
   it('reports a missing store hash and token together with a bad number, not one after the other', () => {
     const error = configError({ B2B_API_URL: 'https://api-b2b.bigcommerce.com', B2B_TIMEOUT_MS: 'x' });
     expect(error.problems.map((line) => line.split(':')[0]).sort()).toEqual(['B2B_AUTH_TOKEN', 'B2B_STORE_HASH', 'B2B_TIMEOUT_MS']);
+  });
+
+  it('reads LOG_LEVEL in any case and the shutdown delay', () => {
+    expect(loadConfig({ LOG_LEVEL: 'DEBUG', GATEWAY_SHUTDOWN_DELAY_MS: '0' })).toMatchObject({ logLevel: 'debug', shutdownDelayMs: 0 });
+    expect(loadConfig({ LOG_LEVEL: 'warn', GATEWAY_SHUTDOWN_DELAY_MS: '1500' })).toMatchObject({ logLevel: 'warn', shutdownDelayMs: 1500 });
+  });
+
+  it('refuses an unknown LOG_LEVEL and a negative shutdown delay, one line each', () => {
+    const error = configError({ LOG_LEVEL: 'verbose', GATEWAY_SHUTDOWN_DELAY_MS: '-1' });
+    expect(error.problems.map((line) => line.split(':')[0]).sort()).toEqual(['GATEWAY_SHUTDOWN_DELAY_MS', 'LOG_LEVEL']);
+    expect(error.problems.find((line) => line.startsWith('LOG_LEVEL'))).toBe('LOG_LEVEL: must be one of debug, info, warn, error');
   });
 
   it('reports a too-short trusted key together with a bad number', () => {
