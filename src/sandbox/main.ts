@@ -1,12 +1,16 @@
 // Standalone sandbox: `npm run sandbox`. The one place the sandbox reads the environment.
 import { z } from 'zod';
 import { createSandbox } from './server.js';
-import { SANDBOX_USERS } from './store.js';
+import { MAX_SEEDED_BUYERS, SANDBOX_USERS, seededBuyer } from './store.js';
 
 const Env = z.object({
   SANDBOX_PORT: z.coerce.number().int().min(0).max(65_535).default(4100),
   SANDBOX_HOST: z.string().min(1).default('127.0.0.1'),
   SANDBOX_AUTH_TOKEN: z.string().min(1).optional(),
+  // Extra company buyers buyer-1@example.com … buyer-N@example.com, for load tests.
+  SANDBOX_BUYERS: z.coerce.number().int().min(0).max(MAX_SEEDED_BUYERS).default(0),
+  // The sandbox's own limit on upstream requests per minute (BigCommerce's is 150).
+  SANDBOX_RATE_LIMIT: z.coerce.number().int().min(1).default(150),
 });
 
 const parsed = Env.safeParse(process.env);
@@ -20,9 +24,15 @@ const sandbox = await createSandbox({
   port: env.SANDBOX_PORT,
   host: env.SANDBOX_HOST,
   ...(env.SANDBOX_AUTH_TOKEN === undefined ? {} : { authToken: env.SANDBOX_AUTH_TOKEN }),
+  buyers: env.SANDBOX_BUYERS,
+  rateLimit: env.SANDBOX_RATE_LIMIT,
 });
 
 const u = SANDBOX_USERS;
+const extraBuyers =
+  env.SANDBOX_BUYERS === 0
+    ? ''
+    : `\n  Extra buyers:               ${seededBuyer(1).email} … ${seededBuyer(env.SANDBOX_BUYERS).email} / ${u.buyer.password}  (senior buyers of company 501)`;
 // This prints the X-Auth-Token on purpose: it is the sandbox's own throwaway secret, and whoever
 // starts it needs it to configure the gateway.
 console.log(`B2B Edition sandbox listening on ${sandbox.url}
@@ -33,12 +43,13 @@ console.log(`B2B Edition sandbox listening on ${sandbox.url}
   Company users (storefront): ${u.buyer.email} / ${u.buyer.password}  (senior buyer, user ${u.buyer.userId}, bcId ${u.buyer.bcId})
                               ${u.junior.email} / ${u.junior.password}  (junior buyer, user ${u.junior.userId}, bcId ${u.junior.bcId})
                               ${u.pending.email} / ${u.pending.password}  (company pending approval: logins fail)
-  B2C customer:               ${u.shopper.email} / ${u.shopper.password}  (bcId ${u.shopper.bcId})
+  B2C customer:               ${u.shopper.email} / ${u.shopper.password}  (bcId ${u.shopper.bcId})${extraBuyers}
   Backend users (§3.4):       ${u.owner.email} / ${u.owner.password}  (Store Owner)
                               ${u.staff.email} / ${u.staff.password}  (custom role: "role forbidden")
 
   Current Customer JWT:  GET ${sandbox.url}/sandbox/current-customer-jwt?email=${u.buyer.email}
-  Faults:                POST/DELETE ${sandbox.url}/sandbox/faults`);
+  Faults:                POST/DELETE ${sandbox.url}/sandbox/faults
+  Rate limit:            ${env.SANDBOX_RATE_LIMIT} upstream requests a minute`);
 
 let stopping = false;
 async function stop(signal: NodeJS.Signals): Promise<void> {

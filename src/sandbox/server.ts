@@ -22,7 +22,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   const authToken = options.authToken ?? randomBytes(20).toString('hex');
   const now = options.now ?? Date.now;
 
-  const store = new SandboxStore(storeHash);
+  const store = new SandboxStore(storeHash, { buyers: options.buyers ?? 0 });
   const tokens = new TokenService(storeHash, now);
   await seedBackendTokens(store, tokens);
   const context: SandboxContext = { storeHash, authToken, store, tokens };

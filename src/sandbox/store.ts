@@ -81,6 +81,21 @@ export const SANDBOX_USERS = {
   staff: { email: 'staff@example.com', password: 'Staff-Passw0rd!' },
 } as const;
 
+/** Most buyers `SandboxOptions.buyers` may seed. */
+export const MAX_SEEDED_BUYERS = 100_000;
+
+/**
+ * The ids of seeded buyer `n` (1-based, see `SandboxOptions.buyers`): far above the ids of
+ * {@link SANDBOX_USERS}, so they never collide.
+ */
+export const SEEDED_BUYER_IDS = {
+  bcId: (n: number) => 100_000 + n,
+  userId: (n: number) => 1_000_000 + n,
+} as const;
+
+/** The email and password of seeded buyer `n` (1-based). */
+export const seededBuyer = (n: number) => ({ email: `buyer-${n}@example.com`, password: SANDBOX_USERS.buyer.password }) as const;
+
 /** The credentials to try first. */
 export const DEMO_BUYER = { email: SANDBOX_USERS.buyer.email, password: SANDBOX_USERS.buyer.password } as const;
 
@@ -111,7 +126,7 @@ function membership(
 ): CompanyMembership {
   return {
     userId: user.userId,
-    uuid: `5a1e0000-0000-4000-8000-00000000${String(user.userId).padStart(4, '0')}`,
+    uuid: `5a1e0000-0000-4000-8000-${String(user.userId).padStart(12, '0')}`,
     companyId: user.companyId,
     companyRoleId: role.id,
     companyRoleName: role.name,
@@ -125,23 +140,29 @@ const ADMIN_ROLE = { id: 1, name: 'Admin', permissions: SENIOR_PERMISSIONS };
 const SENIOR_ROLE = { id: 2, name: 'Senior Buyer', permissions: SENIOR_PERMISSIONS };
 const JUNIOR_ROLE = { id: 3, name: 'Junior Buyer', permissions: JUNIOR_PERMISSIONS };
 
-function seedCustomers(): StorefrontCustomer[] {
+const companyUser = (
+  user: { email: string; password: string; userId: number; bcId: number; companyId: number },
+  names: { firstName: string; lastName: string; phone: string | null },
+  role: number,
+  companyRole: typeof ADMIN_ROLE,
+  index: number,
+): StorefrontCustomer => ({
+  bcId: user.bcId,
+  b2bUserId: user.userId,
+  email: user.email,
+  password: user.password,
+  ...names,
+  role,
+  groupId: '1',
+  company: membership(user, companyRole, index),
+});
+
+function seedCustomers(buyers: number): StorefrontCustomer[] {
   const u = SANDBOX_USERS;
-  const companyUser = (
-    user: { email: string; password: string; userId: number; bcId: number; companyId: number },
-    names: { firstName: string; lastName: string; phone: string | null },
-    role: number,
-    companyRole: typeof ADMIN_ROLE,
-    index: number,
-  ): StorefrontCustomer => ({
-    bcId: user.bcId,
-    b2bUserId: user.userId,
-    email: user.email,
-    password: user.password,
-    ...names,
-    role,
-    groupId: '1',
-    company: membership(user, companyRole, index),
+  const extra = Array.from({ length: buyers }, (_, i) => {
+    const n = i + 1;
+    const user = { ...seededBuyer(n), bcId: SEEDED_BUYER_IDS.bcId(n), userId: SEEDED_BUYER_IDS.userId(n), companyId: 501 };
+    return companyUser(user, { firstName: 'Buyer', lastName: String(n), phone: null }, 1, SENIOR_ROLE, 4 + n);
   });
   return [
     companyUser(u.buyer, { firstName: 'Marie', lastName: 'Curie', phone: '+1 555 0100' }, 1, SENIOR_ROLE, 0),
@@ -160,15 +181,19 @@ function seedCustomers(): StorefrontCustomer[] {
       groupId: '0',
       company: null,
     },
+    ...extra,
   ];
 }
 
-const sameEmail = (a: string, b: string): boolean => a.trim().toLowerCase() === b.trim().toLowerCase();
+const foldEmail = (email: string): string => email.trim().toLowerCase();
+const sameEmail = (a: string, b: string): boolean => foldEmail(a) === foldEmail(b);
 
 export class SandboxStore {
   readonly storeHash: string;
   readonly companies: readonly Company[] = COMPANIES;
-  readonly customers: readonly StorefrontCustomer[] = seedCustomers();
+  readonly customers: readonly StorefrontCustomer[];
+  // By folded email: a sandbox seeded with thousands of buyers still finds one in O(1).
+  readonly #byEmail: ReadonlyMap<string, StorefrontCustomer>;
   readonly backendUsers: readonly BackendUser[] = [
     { ...SANDBOX_USERS.owner, role: 'Store Owner' },
     { ...SANDBOX_USERS.admin, role: 'Administrator' },
@@ -177,12 +202,19 @@ export class SandboxStore {
   readonly backendTokens: ServerToServerToken[] = [];
   #nextTokenId = 1;
 
-  constructor(storeHash: string) {
+  /** `buyers`: extra company users to seed (see `SandboxOptions.buyers`). */
+  constructor(storeHash: string, options: { buyers?: number } = {}) {
+    const buyers = options.buyers ?? 0;
+    if (!Number.isInteger(buyers) || buyers < 0 || buyers > MAX_SEEDED_BUYERS) {
+      throw new RangeError(`SandboxOptions.buyers must be an integer from 0 to ${MAX_SEEDED_BUYERS}`);
+    }
     this.storeHash = storeHash;
+    this.customers = seedCustomers(buyers);
+    this.#byEmail = new Map(this.customers.map((c) => [foldEmail(c.email), c]));
   }
 
   customerByEmail(email: string): StorefrontCustomer | undefined {
-    return this.customers.find((c) => sameEmail(c.email, email));
+    return this.#byEmail.get(foldEmail(email));
   }
 
   customerByBcId(bcId: number): StorefrontCustomer | undefined {

@@ -31,6 +31,13 @@ export interface SandboxOptions {
    */
   rateLimitWindowMs?: number;
   /**
+   * Extra company users to seed, for load and concurrency tests: `buyer-1@example.com` …
+   * `buyer-N@example.com`, each with the demo password (`Passw0rd!`), a senior buyer of the
+   * approved company 501 (ids in `SEEDED_BUYER_IDS`, apart from the users of `SANDBOX_USERS`).
+   * @default 0
+   */
+  buyers?: number;
+  /**
    * Clock used for token claims, token verification and the rate-limit window; for tests.
    * @default Date.now
    */
