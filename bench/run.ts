@@ -32,11 +32,12 @@ import {
 } from './targets.js';
 
 /*
- * `npm run bench`: issue 5's side-by-side benchmark. Starts every server in a process of its own
- * (the static responder, a bare Yoga server, this gateway as deployed, Hive Gateway in proxy
- * mode), checks one answer of each, runs autocannon (in its own process) against each in
- * interleaved rounds, then measures the gateway's start-up and memory over 100,000 logins in
- * fresh processes. Prints the table and issue 5's ratios and writes bench/results.md and .json.
+ * `npm run bench`: the side-by-side benchmark (bench/README.md). Starts every server in a process
+ * of its own (the static responder, a bare Yoga server, the floor, this gateway as deployed, Hive
+ * Gateway in proxy mode), checks one answer of each, runs autocannon (in its own process) against
+ * each in interleaved rounds, then measures the gateway's start-up and memory over 100,000 logins
+ * in fresh processes. Prints the table and the target ratios (docs/performance.md) and writes
+ * bench/results.md and .json.
  * Exits 1 when any target answered an error; a missed ratio is reported, not fatal.
  */
 
