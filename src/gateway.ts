@@ -7,7 +7,7 @@ import { createLogger, type Logger } from './logger.js';
 import { createGatewayMetrics } from './observability/metrics.js';
 import { createUpstreamProbe } from './observability/readiness.js';
 import { createTracing } from './observability/tracing.js';
-import { observeUpstreamCalls } from './observability/upstream-calls.js';
+import { createUpstreamCallLog, observeUpstreamCalls } from './observability/upstream-calls.js';
 import { corsOptions, SANDBOX_CORS_ORIGINS } from './plugins/cors.js';
 import { graphiqlOptions } from './plugins/graphiql.js';
 import { useCompiledExecution } from './plugins/use-compiled-execution.js';
@@ -33,7 +33,7 @@ import { createRestClient } from './upstream/rest/rest-client.js';
 
 /** Options of {@link createGateway} beyond the configuration. */
 export interface GatewayOptions {
-  /** Where log lines go. @default JSON lines on stderr, level `info` */
+  /** Where log lines go. @default JSON lines on stderr, from `config.logLevel` up */
   logger?: Logger;
   /** The clock. @default () => new Date() */
   now?: () => Date;
@@ -99,12 +99,14 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   if (store === undefined) throw new Error('createGateway: a store is required with apiUrl');
 
   // Every store's X-Auth-Token, the trusted keys and a Redis password: never in a log line.
-  const logger = options.logger ?? createLogger({ secrets: secretsOf({ ...config, stores }) });
+  const logger = options.logger ?? createLogger({ level: config.logLevel, secrets: secretsOf({ ...config, stores }) });
   // `undefined` unless configured: then upstream calls carry no span and no `traceparent`.
   const tracing = await createTracing(config.observability.tracing, options.tracerProvider);
   const metrics = createGatewayMetrics();
-  const transport = createHttpTransport({ timeoutMs: config.timeoutMs, observe: observeUpstreamCalls(metrics, tracing) });
-  const breakers = createCircuitBreakers({ failureThreshold: config.breakerThreshold, cooldownMs: config.breakerCooldownMs });
+  // `undefined` below debug level: upstream calls then cost no log line and no request tracking.
+  const upstreamCallLog = createUpstreamCallLog(logger);
+  const transport = createHttpTransport({ timeoutMs: config.timeoutMs, observe: observeUpstreamCalls(metrics, tracing, upstreamCallLog) });
+  const breakers = createCircuitBreakers({ failureThreshold: config.breakerThreshold, cooldownMs: config.breakerCooldownMs, logger });
   metrics.watchCircuits(breakers.states);
   const credentialLimiter = await openCredentialLimiter(config, logger);
   const services: GatewayServices = {
@@ -131,6 +133,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       // Before the error mapping: it tells rate-limit sources apart by the causes the mapping replaces.
       useMetrics(metrics, { trustedOnly: config.production && !config.observability.metricsPublic, isTrustedKey: services.isTrustedKey }),
       ...(tracing ? [useTracing(tracing, { graphqlEndpoint: '/graphql' })] : []),
+      ...(upstreamCallLog ? [upstreamCallLog.plugin] : []),
       useErrorMapping(logger),
       useCompiledExecution(),
       useQueryLimits({ blockFieldSuggestions: config.production }),

@@ -8,6 +8,11 @@ export interface Logger {
   info(...args: unknown[]): void;
   warn(...args: unknown[]): void;
   error(...args: unknown[]): void;
+  /**
+   * Whether a line of `level` would be written, so a caller can skip building one. Optional: a
+   * logger without it is handed every line and filters them itself.
+   */
+  isLevelEnabled?(level: LogLevel): boolean;
 }
 
 export interface LoggerOptions {
@@ -54,7 +59,13 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     write(JSON.stringify(redact(entry, 0, scrub)));
   };
 
-  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+  return {
+    debug: log('debug'),
+    info: log('info'),
+    warn: log('warn'),
+    error: log('error'),
+    isLevelEnabled: (level) => LOG_LEVELS.indexOf(level) >= threshold,
+  };
 }
 
 // Scrubbing happens on the values, before JSON escaping could hide a secret from the search.

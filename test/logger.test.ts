@@ -49,6 +49,17 @@ describe('createLogger', () => {
       logger.info('i');
       expect(lines.map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual(['i']);
     });
+
+    it('tells which levels it writes, so a caller can skip building a line', () => {
+      const enabled = (level: LoggerOptions['level']) => {
+        const { logger } = capture({ level });
+        return (['debug', 'info', 'warn', 'error'] as const).filter((each) => logger.isLevelEnabled?.(each));
+      };
+      expect(enabled('debug')).toEqual(['debug', 'info', 'warn', 'error']);
+      expect(enabled('info')).toEqual(['info', 'warn', 'error']);
+      expect(enabled('warn')).toEqual(['warn', 'error']);
+      expect(enabled('error')).toEqual(['error']);
+    });
   });
 
   describe('redaction', () => {

@@ -1,4 +1,5 @@
 import { UpstreamTimeoutError, UpstreamUnavailableError } from '../errors.js';
+import type { Logger } from '../logger.js';
 
 /** Options of {@link createCircuitBreakers}. */
 export interface CircuitBreakerOptions {
@@ -8,6 +9,8 @@ export interface CircuitBreakerOptions {
   cooldownMs?: number;
   /** The clock. @default Date.now */
   now?: () => number;
+  /** Where a circuit's changes go, at `warn`: opened, half-open (a probe goes through), closed again. @default none */
+  logger?: Pick<Logger, 'warn'>;
 }
 
 export type CircuitState = 'closed' | 'open' | 'half-open';
@@ -56,32 +59,42 @@ export function createCircuitBreakers(options: CircuitBreakerOptions = {}): Circ
     return circuit;
   };
 
+  // The path names a route and a store (`POST /api/io/auth/customers @store-hash`), never a user.
+  // Calls in flight when a circuit opens may fail after it: they restart its cooldown, silently.
+  const opened = (path: string, circuit: Circuit, reason: string) => {
+    if (circuit.state !== 'open') options.logger?.warn(`upstream circuit opened: ${reason}; calls fail fast for ${cooldownMs} ms`, { circuit: path, failures: circuit.failures });
+    circuit.state = 'open';
+    circuit.openedAt = now();
+  };
+  const closed = (path: string, circuit: Circuit) => {
+    if (circuit.state !== 'closed') options.logger?.warn('upstream circuit closed: the upstream answered again', { circuit: path });
+    circuit.state = 'closed';
+    circuit.failures = 0;
+  };
+
   return {
     async run(path, call) {
       const circuit = circuitOf(path);
       if (circuit.state === 'open') {
         if (now() - circuit.openedAt < cooldownMs) throw new CircuitOpenError(path);
         circuit.state = 'half-open';
+        options.logger?.warn('upstream circuit half-open: one probe goes through', { circuit: path });
       } else if (circuit.state === 'half-open') {
         // One probe at a time: everyone else fails fast until it has answered.
         throw new CircuitOpenError(path);
       }
       try {
         const result = await call();
-        circuit.state = 'closed';
-        circuit.failures = 0;
+        closed(path, circuit);
         return result;
       } catch (error) {
         if (isOutage(error)) {
           circuit.failures += 1;
-          if (circuit.state === 'half-open' || circuit.failures >= threshold) {
-            circuit.state = 'open';
-            circuit.openedAt = now();
-          }
+          if (circuit.state === 'half-open') opened(path, circuit, 'the probe failed');
+          else if (circuit.failures >= threshold) opened(path, circuit, `${circuit.failures} consecutive failures`);
         } else {
           // The upstream answered, if only with a refusal: it is up.
-          circuit.state = 'closed';
-          circuit.failures = 0;
+          closed(path, circuit);
         }
         throw error;
       }

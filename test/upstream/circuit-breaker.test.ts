@@ -193,6 +193,43 @@ describe('createCircuitBreakers', () => {
     expect(breakers.states()).toEqual({ [PATH]: 'open', [rest]: 'closed' });
   });
 
+  it('logs each change of a circuit at warn, naming its path: opened, half-open, closed', async () => {
+    const lines: string[] = [];
+    breakers = createCircuitBreakers({
+      failureThreshold: 3,
+      cooldownMs: 5_000,
+      now: () => clock,
+      logger: createLogger({ level: 'warn', write: (line) => lines.push(line) }),
+    });
+    await outages(2);
+    expect(lines).toEqual([]);
+    await outages(1);
+    await expect(breakers.run(PATH, succeed)).rejects.toBeInstanceOf(CircuitOpenError);
+    clock += 5_000;
+    await outages(1);
+    clock += 5_000;
+    await breakers.run(PATH, succeed);
+    await breakers.run(PATH, succeed);
+    expect(lines.map((line) => JSON.parse(line) as Record<string, unknown>)).toEqual([
+      { level: 'warn', time: expect.any(String), msg: 'upstream circuit opened: 3 consecutive failures; calls fail fast for 5000 ms', circuit: PATH, failures: 3 },
+      { level: 'warn', time: expect.any(String), msg: 'upstream circuit half-open: one probe goes through', circuit: PATH },
+      { level: 'warn', time: expect.any(String), msg: 'upstream circuit opened: the probe failed; calls fail fast for 5000 ms', circuit: PATH, failures: 4 },
+      { level: 'warn', time: expect.any(String), msg: 'upstream circuit half-open: one probe goes through', circuit: PATH },
+      { level: 'warn', time: expect.any(String), msg: 'upstream circuit closed: the upstream answered again', circuit: PATH },
+    ]);
+  });
+
+  it('calls that were in flight when the circuit opened and fail after it log nothing more', async () => {
+    const lines: string[] = [];
+    breakers = createCircuitBreakers({ failureThreshold: 2, now: () => clock, logger: createLogger({ write: (line) => lines.push(line) }) });
+    const inFlight = [deferredCall(), deferredCall(), deferredCall()];
+    const running = inFlight.map((call) => breakers.run(PATH, call.call));
+    for (const call of inFlight) call.reject(outage());
+    await Promise.allSettled(running);
+    expect(breakers.states()).toEqual({ [PATH]: 'open' });
+    expect(lines.map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual(['upstream circuit opened: 2 consecutive failures; calls fail fast for 10000 ms']);
+  });
+
   it('defaults: 5 outages open a circuit for 10 s', async () => {
     breakers = createCircuitBreakers({ now: () => clock });
     await outages(4);
@@ -213,6 +250,13 @@ describe('the breaker seen through the gateway (threshold 2, cooldown 300 ms)', 
   let server: Server;
   let url: string;
   let n = 0;
+  const logs: string[] = [];
+  /** The circuits' warn lines: message and path. */
+  const circuitLines = () =>
+    logs
+      .map((line) => JSON.parse(line) as { level: string; msg: string; circuit?: string })
+      .filter((entry) => entry.msg.startsWith('upstream circuit'))
+      .map((entry) => [entry.level, entry.msg, entry.circuit]);
 
   const login = async (): Promise<GraphQLReply> => {
     const response = await fetch(url, {
@@ -240,7 +284,7 @@ describe('the breaker seen through the gateway (threshold 2, cooldown 300 ms)', 
       // The gateway's own credential budgets and failed-answer floor are tested elsewhere.
       ...CREDENTIAL_LIMITS_OFF,
     });
-    gateway = await createGateway(config, { logger: createLogger({ level: 'error', write: () => {} }) });
+    gateway = await createGateway(config, { logger: createLogger({ level: 'warn', write: (line) => logs.push(line) }) });
     server = createServer(gateway.yoga);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
@@ -257,6 +301,7 @@ describe('the breaker seen through the gateway (threshold 2, cooldown 300 ms)', 
 
   it('after 2 failures the 3rd login fails fast without reaching BigCommerce; after the cooldown one probe does', async () => {
     upstream.reset();
+    logs.length = 0;
     upstream.always('html-502');
     expect((await login()).body).toEqual(unavailable);
     expect((await login()).body).toEqual(unavailable);
@@ -287,6 +332,17 @@ describe('the breaker seen through the gateway (threshold 2, cooldown 300 ms)', 
     expect(gateway.upstream.circuits()).toEqual({ 'graphql login': 'closed' });
     expect((await login()).body.errors).toBeUndefined();
     expect(upstream.hits('graphql login')).toBe(5);
+
+    // An operator sees each change at warn, and which path it was.
+    expect(circuitLines()).toEqual([
+      ['warn', `upstream circuit opened: 2 consecutive failures; calls fail fast for ${COOLDOWN_MS} ms`, 'graphql login'],
+      ['warn', 'upstream circuit half-open: one probe goes through', 'graphql login'],
+      ['warn', `upstream circuit opened: the probe failed; calls fail fast for ${COOLDOWN_MS} ms`, 'graphql login'],
+      ['warn', 'upstream circuit half-open: one probe goes through', 'graphql login'],
+      ['warn', 'upstream circuit closed: the upstream answered again', 'graphql login'],
+    ]);
+    expect(logs.join('\n')).not.toContain('fault-token-xxxxxxxxxxxx');
+    expect(logs.join('\n')).not.toContain('Passw0rd!');
   });
 
   it('concurrent logins while the probe is in flight fail fast; only the probe reaches BigCommerce', async () => {
