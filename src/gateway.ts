@@ -5,9 +5,10 @@ import { type GatewayConfig, secretsOf, type StoreConfig } from './config.js';
 import { createContextFactory, type GatewayContext, type GatewayContextExtension, type GatewayServices } from './context.js';
 import { createLogger, type Logger } from './logger.js';
 import { createGatewayMetrics } from './observability/metrics.js';
-import { createUpstreamProbe } from './observability/readiness.js';
+import { createInstanceReadiness, type InstanceReadiness } from './observability/readiness.js';
 import { createTracing } from './observability/tracing.js';
 import { createUpstreamCallLog, observeUpstreamCalls } from './observability/upstream-calls.js';
+import { startUpstreamProbe } from './observability/upstream-probe.js';
 import { corsOptions, SANDBOX_CORS_ORIGINS } from './plugins/cors.js';
 import { graphiqlOptions } from './plugins/graphiql.js';
 import { useCompiledExecution } from './plugins/use-compiled-execution.js';
@@ -45,6 +46,8 @@ export interface GatewayOptions {
    * @default a provider built from `config.observability.tracing`, or no tracing at all
    */
   tracerProvider?: TracerProvider;
+  /** How often BigCommerce's reachability (`gateway_upstream_up`) is probed, in ms. @default 2000 */
+  upstreamProbeIntervalMs?: number;
 }
 
 /**
@@ -66,6 +69,11 @@ export interface Gateway {
   config: GatewayConfig;
   /** Where the gateway logs (`options.logger`, or JSON lines with every configured secret redacted). */
   logger: Logger;
+  /**
+   * What `/readiness` answers: ready until `readiness.startDraining()`, which `HttpServer.shutdown`
+   * calls; an application serving `gateway.yoga` from its own server calls it itself.
+   */
+  readiness: InstanceReadiness;
   /** The upstream connection pool and circuits, for health checks, metrics and tests. */
   upstream: {
     connections: HttpTransport['stats'];
@@ -108,6 +116,9 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const transport = createHttpTransport({ timeoutMs: config.timeoutMs, observe: observeUpstreamCalls(metrics, tracing, upstreamCallLog) });
   const breakers = createCircuitBreakers({ failureThreshold: config.breakerThreshold, cooldownMs: config.breakerCooldownMs, logger });
   metrics.watchCircuits(breakers.states);
+  const upstreamProbe = startUpstreamProbe(apiUrl, { intervalMs: options.upstreamProbeIntervalMs ?? 2_000 });
+  metrics.watchUpstream(upstreamProbe.reachable);
+  const readiness = createInstanceReadiness();
   const credentialLimiter = await openCredentialLimiter(config, logger);
   const services: GatewayServices = {
     stores: createStoreDirectory(store, stores),
@@ -129,7 +140,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     context: createContextFactory(services),
     plugins: [
       // `/health`, `/readiness` and `/metrics`, answered before any GraphQL work.
-      useHealth({ readiness: createUpstreamProbe(apiUrl) }),
+      useHealth({ readiness: readiness.current }),
       // Before the error mapping: it tells rate-limit sources apart by the causes the mapping replaces.
       useMetrics(metrics, { trustedOnly: config.production && !config.observability.metricsPublic, isTrustedKey: services.isTrustedKey }),
       ...(tracing ? [useTracing(tracing, { graphqlEndpoint: '/graphql' })] : []),
@@ -177,8 +188,10 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     sandbox,
     config: { ...config, apiUrl, store, stores },
     logger,
+    readiness,
     upstream: { connections: transport.stats, circuits: breakers.states },
     async close() {
+      upstreamProbe.stop();
       await credentialLimiter.close();
       await transport.close();
       await tracing?.shutdown();

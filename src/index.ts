@@ -11,4 +11,5 @@ export { ConfigError, ENVIRONMENT_VARIABLES, type EnvironmentVariable, type Gate
 export { createGateway, type Gateway, type GatewayOptions, type GatewayServerContext } from './gateway.js';
 export { createLogger, type Logger, type LoggerOptions, type LogLevel } from './logger.js';
 export type { PersistedDocuments } from './plugins/use-trusted-documents.js';
-export { createHttpServer, DEFAULT_HTTP_SERVER_OPTIONS, type DrainResult, type HttpServer, type HttpServerOptions } from './server.js';
+export type { InstanceReadiness, Readiness } from './observability/readiness.js';
+export { createHttpServer, DEFAULT_HTTP_SERVER_OPTIONS, type DrainResult, type HttpServer, type HttpServerOptions, type ShutdownOptions } from './server.js';

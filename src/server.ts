@@ -50,7 +50,8 @@ export interface HttpServerOptions {
   maxHeadersCount?: number;
   /**
    * How long {@link HttpServer.drain} waits for in-flight requests before it force-closes their
-   * connections.
+   * connections. After {@link HttpServer.shutdown}'s delay it counts from the delay's end, so a
+   * request that arrived just before the listener closed has all of it.
    * @default 15_000
    */
   drainTimeoutMs?: number;
@@ -72,8 +73,22 @@ export const DEFAULT_HTTP_SERVER_OPTIONS: Readonly<Required<HttpServerOptions>> 
 export interface DrainResult {
   /** Requests still unanswered when the timeout force-closed their connections: 0 for a clean drain. */
   abandoned: number;
-  /** Milliseconds from the start of the drain until every connection was closed. */
+  /** Milliseconds from the start of the drain (the end of a shutdown's delay) until every connection was closed. */
   durationMs: number;
+}
+
+/** Options of {@link HttpServer.shutdown}. */
+export interface ShutdownOptions {
+  /**
+   * How long every request is still served after `/readiness` turns 503, before the listener
+   * closes: long enough for balancers that poll `/readiness` to stop sending traffic (at least
+   * their check interval × fall count). `0`: drain at once.
+   */
+  delayMs: number;
+  /** The drain's timeout, counted from the end of the delay. @default the server's `drainTimeoutMs` */
+  timeoutMs?: number;
+  /** Called when the delay ends and the drain begins (the listener closes), on time or cut short. */
+  onDrain?: () => void;
 }
 
 /** The gateway's HTTP server, which {@link createHttpServer} makes. */
@@ -83,10 +98,19 @@ export interface HttpServer {
   /** Listens on `port` (0: any free port) and `host`; rejects when that fails (e.g. EADDRINUSE). */
   listen(port: number, host: string): Promise<AddressInfo>;
   /**
-   * Stops accepting connections, lets in-flight requests finish (their answers carry
-   * `Connection: close`), closes idle keep-alive connections at once and each busy one when its
-   * answer is sent, and force-closes whatever remains after `timeoutMs`. Calling it again returns
-   * the same drain.
+   * Closes soon, so that a load balancer stops sending traffic before the listener closes: marks
+   * the gateway not ready (`/readiness` answers 503 "shutting down") and keeps serving every
+   * request for `delayMs`, each answer with `Connection: close` so that keep-alive clients and
+   * balancers open their next connection elsewhere; then drains ({@link drain}, its timeout
+   * counted from then). Resolves when the drain ends. Calling it again returns the same shutdown;
+   * `drain()` or `close()` meanwhile cuts the delay short.
+   */
+  shutdown(options: ShutdownOptions): Promise<DrainResult>;
+  /**
+   * Marks the gateway not ready, stops accepting connections, lets in-flight requests finish
+   * (their answers carry `Connection: close`), closes idle keep-alive connections at once and
+   * each busy one when its answer is sent, and force-closes whatever remains after `timeoutMs`.
+   * Calling it again returns the same drain.
    */
   drain(timeoutMs?: number): Promise<DrainResult>;
   /** Closes every connection now, in-flight requests included. */
@@ -132,9 +156,10 @@ class AnswersInFlight implements Iterable<ServerResponse> {
 
 /**
  * A Node HTTP server for the gateway's Yoga instance, with header, request, keep-alive and socket
- * timeouts and a graceful drain. It does not own the gateway: close that after the drain.
+ * timeouts, a shutdown that balancers can follow and a graceful drain. It does not own the
+ * gateway: close that after the drain.
  */
-export function createHttpServer(gateway: Pick<Gateway, 'yoga'>, options: HttpServerOptions = {}): HttpServer {
+export function createHttpServer(gateway: Pick<Gateway, 'yoga'> & Partial<Pick<Gateway, 'readiness'>>, options: HttpServerOptions = {}): HttpServer {
   const settings = { ...DEFAULT_HTTP_SERVER_OPTIONS, ...options };
   if (settings.headersTimeoutMs > settings.requestTimeoutMs) {
     throw new RangeError('createHttpServer: headersTimeoutMs must not exceed requestTimeoutMs');
@@ -142,6 +167,10 @@ export function createHttpServer(gateway: Pick<Gateway, 'yoga'>, options: HttpSe
 
   // Answers not yet sent, so a drain knows what it waits for and what a timeout abandons.
   const inFlight = new AnswersInFlight();
+  // From the start of a shutdown's delay: every answer carries `Connection: close`.
+  let closing = false;
+  let shutdownStarted: Promise<DrainResult> | undefined;
+  let endDelay: (() => void) | undefined;
   let drainStarted: Promise<DrainResult> | undefined;
 
   const server = createServer(
@@ -160,8 +189,8 @@ export function createHttpServer(gateway: Pick<Gateway, 'yoga'>, options: HttpSe
         // open for a request the drain would refuse anyway.
         if (drainStarted !== undefined) setImmediate(() => server.closeIdleConnections());
       });
-      // A keep-alive connection may still send a request while the server drains.
-      if (drainStarted !== undefined) response.setHeader('connection', 'close');
+      // A keep-alive connection may still send a request while the server closes.
+      if (closing) response.setHeader('connection', 'close');
       // Yoga answers every error itself (masked); it never rejects.
       void gateway.yoga(request, response);
     },
@@ -175,12 +204,33 @@ export function createHttpServer(gateway: Pick<Gateway, 'yoga'>, options: HttpSe
     server.closeAllConnections();
   }
 
+  function closeSoon(): void {
+    closing = true;
+    gateway.readiness?.startDraining();
+    for (const response of inFlight) {
+      if (!response.headersSent) response.setHeader('connection', 'close');
+    }
+  }
+
+  function shutdown({ delayMs, timeoutMs, onDrain }: ShutdownOptions): Promise<DrainResult> {
+    shutdownStarted ??=
+      drainStarted ??
+      new Promise<DrainResult>((resolve) => {
+        closeSoon();
+        const timer = setTimeout(() => resolve(drain(timeoutMs)), delayMs);
+        endDelay = () => {
+          clearTimeout(timer);
+          onDrain?.();
+          resolve(drainStarted!);
+        };
+      });
+    return shutdownStarted;
+  }
+
   function drain(timeoutMs = settings.drainTimeoutMs): Promise<DrainResult> {
     drainStarted ??= new Promise<DrainResult>((resolve) => {
       const started = performance.now();
-      for (const response of inFlight) {
-        if (!response.headersSent) response.setHeader('connection', 'close');
-      }
+      closeSoon();
       const force = setTimeout(forceClose, timeoutMs);
       // `close` stops listening at once and calls back when the last connection has ended (or at
       // once, with an error we do not need, when the server never listened).
@@ -190,6 +240,8 @@ export function createHttpServer(gateway: Pick<Gateway, 'yoga'>, options: HttpSe
       });
       server.closeIdleConnections();
     });
+    endDelay?.();
+    endDelay = undefined;
     return drainStarted;
   }
 
@@ -205,6 +257,7 @@ export function createHttpServer(gateway: Pick<Gateway, 'yoga'>, options: HttpSe
         });
       });
     },
+    shutdown,
     drain,
     async close() {
       const drained = drain(0);

@@ -16,6 +16,8 @@ export interface GatewayMetrics {
   recordRateLimited(source: RateLimitSource): void;
   /** Where each scrape reads the circuits' states from. */
   watchCircuits(states: () => Record<string, CircuitState>): void;
+  /** Where each scrape reads whether BigCommerce is reachable from (the upstream probe's latest answer). */
+  watchUpstream(reachable: () => Promise<boolean>): void;
   /** The exposition a scrape gets. */
   scrape(): Promise<{ contentType: string; body: string }>;
 }
@@ -61,6 +63,8 @@ const UPSTREAM_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 1
  * - `gateway_rate_limited_total{source}`: RATE_LIMITED answers, from the gateway's
  *   `credential_limiter` or the `upstream`'s 429;
  * - `gateway_upstream_circuit_state{path}`: 0 closed, 1 half-open, 2 open, read at scrape time;
+ * - `gateway_upstream_up{upstream="b2b"}`: 1 when BigCommerce's API host accepts a TCP
+ *   connection, else 0, as the upstream probe last found; no sample until one is watched;
  * - Node's process metrics (`process_*`, `nodejs_*`).
  */
 export function createGatewayMetrics(options: GatewayMetricsOptions = {}): GatewayMetrics {
@@ -105,6 +109,17 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
       for (const [path, state] of Object.entries(circuits())) this.set({ path }, CIRCUIT_STATE_VALUE[state]);
     },
   });
+  let upstreamReachable: (() => Promise<boolean>) | undefined;
+  new Gauge({
+    name: 'gateway_upstream_up',
+    help: "Whether BigCommerce's API host accepts a TCP connection (probed every few seconds): 1 yes, 0 no.",
+    labelNames: ['upstream'] as const,
+    registers,
+    async collect() {
+      if (upstreamReachable === undefined) return;
+      this.set({ upstream: 'b2b' }, (await upstreamReachable()) ? 1 : 0);
+    },
+  });
 
   const exposition = options.processMetrics ?? true ? Registry.merge([processMetricsRegistry(), registry]) : registry;
 
@@ -132,6 +147,9 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
     },
     watchCircuits(states) {
       circuits = states;
+    },
+    watchUpstream(reachable) {
+      upstreamReachable = reachable;
     },
     async scrape() {
       return { contentType: exposition.contentType, body: await exposition.metrics() };

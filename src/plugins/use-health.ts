@@ -3,8 +3,11 @@ import type { Readiness } from '../observability/readiness.js';
 
 /** Options of {@link useHealth}. */
 export interface HealthOptions {
-  /** Whether the gateway can serve: the configuration was valid (it started) and the upstream is reachable. */
-  readiness: () => Promise<Readiness>;
+  /**
+   * Whether this instance should be sent traffic: the gateway's `InstanceReadiness.current`
+   * (started, not shutting down). Never an upstream every replica shares: see `InstanceReadiness`.
+   */
+  readiness: () => Readiness | Promise<Readiness>;
   /** @default '/readiness' */
   readinessEndpoint?: string;
 }
@@ -21,20 +24,26 @@ const json = (fetchAPI: { Response: typeof Response }, status: number, body: unk
  * - `/health` is Yoga's own check (`healthCheckEndpoint`), answered before anything else runs;
  *   this gives it a JSON body: 200 `{"status":"ok"}` whenever the process serves.
  * - `/readiness`, matched by its path alone (Yoga's `useReadinessCheck` also tests a `URLPattern`
- *   against every request: ~6 % of a login's CPU): 200 `{"status":"ready"}`, or 503
- *   `{"status":"not ready","reason":"…"}` when the upstream is unreachable. The reason names an
- *   error code, never an address or a secret.
+ *   against every request: ~6 % of a login's CPU): 200 `{"status":"ready"}` while this instance
+ *   should be sent traffic, whatever BigCommerce's state, or 503
+ *   `{"status":"not ready","reason":"shutting down"}` once shutdown has begun. BigCommerce's
+ *   reachability is the `gateway_upstream_up` gauge.
  */
 export function useHealth(options: HealthOptions): Plugin {
   const readinessEndpoint = options.readinessEndpoint ?? '/readiness';
   return {
     onRequest({ url, endResponse, fetchAPI }) {
       if (url.pathname !== readinessEndpoint) return undefined;
-      return options.readiness().then(
-        (readiness) =>
-          endResponse(readiness.ready ? json(fetchAPI, 200, { status: 'ready' }) : json(fetchAPI, 503, { status: 'not ready', reason: readiness.reason })),
-        () => endResponse(json(fetchAPI, 503, { status: 'not ready', reason: 'readiness check failed' })),
-      );
+      const answer = (readiness: Readiness) =>
+        endResponse(readiness.ready ? json(fetchAPI, 200, { status: 'ready' }) : json(fetchAPI, 503, { status: 'not ready', reason: readiness.reason }));
+      const failed = () => endResponse(json(fetchAPI, 503, { status: 'not ready', reason: 'readiness check failed' }));
+      let readiness: Readiness | Promise<Readiness>;
+      try {
+        readiness = options.readiness();
+      } catch {
+        return failed();
+      }
+      return readiness instanceof Promise ? readiness.then(answer, failed) : answer(readiness);
     },
     onResponse({ response, setResponse, fetchAPI }) {
       // Yoga's liveness answer is the only one with `x-yoga-id`: an empty 200.

@@ -88,6 +88,10 @@ describe('/metrics after traffic', () => {
     );
   });
 
+  it('reports BigCommerce reachable: gateway_upstream_up 1', () => {
+    expect(samples(exposition, 'gateway_upstream_up')).toEqual(['gateway_upstream_up{upstream="b2b"} 1']);
+  });
+
   it("exports Node's process metrics too", () => {
     expect(exposition).toMatch(/^process_cpu_seconds_total \d/m);
     expect(exposition).toMatch(/^nodejs_eventloop_lag_seconds \d/m);
@@ -183,6 +187,13 @@ describe('createGatewayMetrics', () => {
         'gateway_graphql_requests_total{operation="anonymous",code="ok"} 1',
       ].sort(),
     );
+  });
+
+  it('has no gateway_upstream_up sample until a probe is watched', async () => {
+    const metrics = createGatewayMetrics({ processMetrics: false });
+    expect(samples((await metrics.scrape()).body, 'gateway_upstream_up')).toEqual([]);
+    metrics.watchUpstream(() => Promise.resolve(false));
+    expect(samples((await metrics.scrape()).body, 'gateway_upstream_up')).toEqual(['gateway_upstream_up{upstream="b2b"} 0']);
   });
 
   it('keeps each gateway in a registry of its own', async () => {

@@ -285,3 +285,78 @@ describe('HTTP server drain', () => {
     expect(result.abandoned).toBe(1);
   });
 });
+
+describe('HTTP server shutdown', () => {
+  it('keeps serving through the delay with Connection: close and /readiness 503, then closes the listener and drains, counting the timeout from the delay', async () => {
+    const DELAY_MS = 800;
+    const TIMEOUT_MS = 1_500;
+    const served = { status: 200, connection: 'close', via: 'GRAPHQL_LOGIN' };
+    const { server, port } = await startServer();
+    const idle = await openConnection(port);
+    idle.socket.write(postTypename(port));
+    await idle.received(completeAnswer);
+    const { answer: inFlight } = await keepAliveLogin(port, 300);
+
+    const shutdownAt = performance.now();
+    let drainStarted = 0;
+    const shutdown = server.shutdown({ delayMs: DELAY_MS, timeoutMs: TIMEOUT_MS, onDrain: () => (drainStarted += 1) });
+
+    const readiness = await fetch(`http://127.0.0.1:${port}/readiness`);
+    expect({ status: readiness.status, body: await readiness.json() }).toEqual({ status: 503, body: { status: 'not ready', reason: 'shutting down' } });
+    // A new connection is still accepted, and its answer tells the client not to reuse it.
+    expect(await (await keepAliveLogin(port)).answer).toEqual(served);
+    // So is a keep-alive connection opened before; it is closed once answered.
+    idle.socket.write(postTypename(port));
+    const reused = await idle.received((text) => text.indexOf('HTTP/1.1 200', 1) > 0 && completeAnswer(text.slice(text.indexOf('HTTP/1.1 200', 1))));
+    expect(reused.text.slice(reused.text.indexOf('HTTP/1.1 200', 1))).toMatch(/\r\nConnection: close\r\n/i);
+    await idle.closed;
+    expect(await inFlight).toEqual(served);
+    expect(drainStarted).toBe(0);
+
+    // Late in the delay: a login whose upstream call outlasts the drain timeout counted from the
+    // shutdown, but not counted from the end of the delay.
+    await new Promise((resolve) => setTimeout(resolve, DELAY_MS - 200 - (performance.now() - shutdownAt)));
+    const { answer: late } = await keepAliveLogin(port, 1_200);
+    let lateAnswered = false;
+    void late.then(() => (lateAnswered = true));
+
+    while ((await connectOutcome(at(port))) === 'accepted') await new Promise((resolve) => setTimeout(resolve, 20));
+    const closedAfterMs = Math.round(performance.now() - shutdownAt);
+    expect(closedAfterMs).toBeGreaterThanOrEqual(DELAY_MS - 50);
+    expect(closedAfterMs).toBeLessThan(DELAY_MS + SLACK_MS);
+    expect(drainStarted).toBe(1);
+    expect(lateAnswered).toBe(false);
+
+    expect(await late).toEqual(served);
+    const result = await shutdown;
+    const answeredAfterMs = Math.round(performance.now() - shutdownAt);
+    expect(result.abandoned).toBe(0);
+    expect(answeredAfterMs).toBeGreaterThan(TIMEOUT_MS);
+    expect(await connectOutcome(at(port))).toBe('ECONNREFUSED');
+    console.log(`shutdown with a ${DELAY_MS} ms delay: listener closed after ${closedAfterMs} ms, the late login answered after ${answeredAfterMs} ms, drain ${result.durationMs} ms`);
+  });
+
+  it('drain() during the delay cuts it short, and the shutdown resolves with that drain', async () => {
+    const { server, port } = await startServer();
+    let drainStarted = 0;
+    const shutdown = server.shutdown({ delayMs: 10_000, onDrain: () => (drainStarted += 1) });
+    expect(await connectOutcome(at(port))).toBe('accepted');
+
+    const drained = server.drain();
+    expect(drainStarted).toBe(1);
+    expect(await connectOutcome(at(port))).toBe('ECONNREFUSED');
+    expect(await shutdown).toBe(await drained);
+    expect(server.shutdown({ delayMs: 10_000 })).toBe(shutdown);
+  });
+
+  it('close() during the delay closes every connection at once', async () => {
+    const { server, port } = await startServer();
+    const { answer } = await keepAliveLogin(port, 2_000);
+    const shutdown = server.shutdown({ delayMs: 10_000 });
+    const started = performance.now();
+    await server.close();
+    expect(await answer).toBe('closed unanswered');
+    expect((await shutdown).abandoned).toBe(1);
+    expect(performance.now() - started).toBeLessThan(SLACK_MS);
+  });
+});
