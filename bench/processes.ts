@@ -68,6 +68,13 @@ export interface StartOptions {
 /** The base URL a benchmark server prints as its first line, `{"url": …}`; `undefined` for any other line. */
 export const printedUrl = (line: string): string | undefined => (line.startsWith('{"url"') ? (JSON.parse(line) as { url: string }).url : undefined);
 
+/** The gateway's base URL from its `listening` log line (a JSON object); `undefined` for any other line. */
+export const gatewayListening = (line: string): string | undefined => {
+  if (!line.startsWith('{')) return undefined;
+  const entry = JSON.parse(line) as { msg?: string; url?: string };
+  return entry.msg === 'listening' ? entry.url?.replace(/\/graphql$/, '') : undefined;
+};
+
 /** The static responder (`static-upstream.ts`, built beside this file) in a process of its own; `ready` is its base URL. */
 export function startStaticResponder(): Promise<Started> {
   return startProcess({ name: 'static responder', command: process.execPath, args: [fileURLToPath(new URL('static-upstream.js', import.meta.url))], ready: printedUrl });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { LoadResult, LoadSpec } from './load.js';
-import { killAll, runProcess, startProdNodeFlags, startProcess, startStaticResponder } from './processes.js';
+import { gatewayListening, killAll, runProcess, startProdNodeFlags, startProcess, startStaticResponder } from './processes.js';
 import { gatewayAuthorization, gatewayEnvironment, gatewayIssueByCredentials, gatewayLogin, HEADERS, type Workload } from './targets.js';
 
 /*
@@ -167,7 +167,7 @@ try {
     args: ['--cpu-prof', `--cpu-prof-dir=${directory}`, '--cpu-prof-interval=250', ...startProdNodeFlags(path('package.json')), path(flags.gateway)],
     env: gatewayEnvironment(upstream.ready, 0),
     inheritEnv: false,
-    ready: (line) => /listening on (http:\S+)\/graphql/.exec(line)?.[1],
+    ready: gatewayListening,
   });
   const warm = await load(gateway.ready, 3);
   const measured = await load(gateway.ready, Number(flags.seconds));

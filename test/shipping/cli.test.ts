@@ -36,6 +36,18 @@ beforeAll(() => {
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 const run = promisify(execFile);
+
+/** The URL of the command's `listening` log line (a JSON object), once it is in `stderr`. */
+function listeningUrl(stderr: string): string | undefined {
+  // Complete lines only: a chunk may end inside one.
+  for (const line of stderr.split('\n').slice(0, -1)) {
+    if (!line.startsWith('{')) continue;
+    const entry = JSON.parse(line) as { msg?: string; url?: string };
+    if (entry.msg === 'listening') return entry.url;
+  }
+  return undefined;
+}
+
 /** Runs the built command with only `env` (and PATH); never rejects. */
 async function command(args: string[], env: Record<string, string> = {}) {
   try {
@@ -137,8 +149,8 @@ describe('b2b-auth-gateway (the built JavaScript)', () => {
     const url = await new Promise<string>((resolve, reject) => {
       child.stderr.on('data', (chunk: string) => {
         output.stderr += chunk;
-        const match = /listening on (http:\S+)/.exec(output.stderr);
-        if (match?.[1] !== undefined) resolve(match[1]);
+        const url = listeningUrl(output.stderr);
+        if (url !== undefined) resolve(url);
       });
       void exited.then((code) => reject(new Error(`exited ${code} before listening:\n${output.stderr}`)));
     }).catch((error: unknown) => {
@@ -149,7 +161,7 @@ describe('b2b-auth-gateway (the built JavaScript)', () => {
   }
 
   it('serves a login in production mode (GraphiQL off), then drains and exits 0 on SIGTERM', async () => {
-    const { child, exited, output, url } = await startCommand(sandboxEnv(sandbox));
+    const { child, exited, output, url } = await startCommand(sandboxEnv(sandbox, { GATEWAY_SHUTDOWN_DELAY_MS: '0' }));
     try {
       const reply = await postGraphQL(url, { query: LOGIN_TOKEN, variables: { input: { email: DEMO_BUYER.email, password: DEMO_BUYER.password } } });
       const graphiql = await fetch(url, { headers: { accept: 'text/html' } });
@@ -171,7 +183,7 @@ describe('b2b-auth-gateway (the built JavaScript)', () => {
   it("under load, what a login allocates dies young: little of it reaches V8's old generation", async () => {
     const upstream = await createSandbox({ rateLimit: 1_000_000 });
     // V8 prints a line per collection on stdout: `gc=s` for a scavenge, with the bytes it promoted.
-    const { child, exited, output, url } = await startCommand(sandboxEnv(upstream), ['--trace-gc-nvp']);
+    const { child, exited, output, url } = await startCommand(sandboxEnv(upstream, { GATEWAY_SHUTDOWN_DELAY_MS: '0' }), ['--trace-gc-nvp']);
     try {
       const body = JSON.stringify({ query: LOGIN_TOKEN, variables: { input: { email: DEMO_BUYER.email, password: DEMO_BUYER.password } } });
       const load = async (amount: number) => {
@@ -201,7 +213,7 @@ describe('b2b-auth-gateway (the built JavaScript)', () => {
   // The command is bundled: what it loads on demand (the sandbox and the upstream schema it
   // reads, GraphiQL's page) lives in chunks and files of its own, which this reaches.
   it('in development without B2B_API_URL, serves the embedded sandbox\'s demo login and GraphiQL', async () => {
-    const { child, exited, output, url } = await startCommand({ NODE_ENV: 'development', HOST: '127.0.0.1', PORT: '0' });
+    const { child, exited, output, url } = await startCommand({ NODE_ENV: 'development', HOST: '127.0.0.1', PORT: '0', GATEWAY_SHUTDOWN_DELAY_MS: '0' });
     try {
       const reply = await postGraphQL(url, { query: LOGIN_TOKEN, variables: { input: { email: DEMO_BUYER.email, password: DEMO_BUYER.password } } });
       const graphiql = await fetch(url, { headers: { accept: 'text/html' } });
