@@ -10,7 +10,9 @@ export async function servePlainNode(env: Record<string, string | undefined>, op
   const config = loadConfig(env);
   const gateway = await createGateway(config, options);
   // `gateway.yoga` is a Node request listener. `createHttpServer(gateway)` from the same
-  // package adds header, body and keep-alive timeouts and a graceful drain.
+  // package adds header, body and keep-alive timeouts, a graceful drain and a shutdown that load
+  // balancers follow; with a server of your own, call `gateway.readiness.startDraining()` when
+  // shutdown begins, so `/readiness` answers 503 while requests are still served.
   const server = createServer(gateway.yoga);
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const { port } = server.address() as AddressInfo;
