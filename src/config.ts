@@ -25,18 +25,21 @@ export interface StoreConfig {
 
 /**
  * Limits on the credential paths (`login`, `authorization`, `issueStorefrontToken` by credentials
- * or session JWT), all paths sharing one budget per account and one per client address. Only
- * attempts the upstream refused stay counted (see `rate-limit/credential-limiter.ts`). 0 turns a
- * budget off.
+ * or session JWT, `issueServerToken`), all paths sharing one budget per account and one per client
+ * address. A budget counts the attempts the upstream refused in its window, and the attempts in
+ * flight while they run; an attempt that finds a budget full of attempts in flight waits for one
+ * to finish (at most `timeoutMs` from its start) instead of being refused, so only refusals ever
+ * answer RATE_LIMITED. A trusted caller (`X-Gateway-Key`) is not held to the budgets of its own
+ * address. See `rate-limit/credential-limiter.ts`. 0 turns a budget off.
  */
 export interface CredentialLimitsConfig {
-  /** Refused attempts per account (email, case-folded) per minute. `GATEWAY_RATE_LIMIT_ACCOUNT_PER_MINUTE`. @default 5 */
+  /** Refused attempts (and attempts in flight) per account (email, case-folded) per minute. `GATEWAY_RATE_LIMIT_ACCOUNT_PER_MINUTE`. @default 5 */
   accountPerMinute: number;
-  /** Refused attempts per account per hour. `GATEWAY_RATE_LIMIT_ACCOUNT_PER_HOUR`. @default 20 */
+  /** Refused attempts (and attempts in flight) per account per hour. `GATEWAY_RATE_LIMIT_ACCOUNT_PER_HOUR`. @default 20 */
   accountPerHour: number;
-  /** Refused attempts per client address per minute. `GATEWAY_RATE_LIMIT_ADDRESS_PER_MINUTE`. @default 20 */
+  /** Refused attempts (and attempts in flight) per client address per minute; not for trusted callers. `GATEWAY_RATE_LIMIT_ADDRESS_PER_MINUTE`. @default 20 */
   addressPerMinute: number;
-  /** Refused attempts per client address per hour. `GATEWAY_RATE_LIMIT_ADDRESS_PER_HOUR`. @default 200 */
+  /** Refused attempts (and attempts in flight) per client address per hour; not for trusted callers. `GATEWAY_RATE_LIMIT_ADDRESS_PER_HOUR`. @default 200 */
   addressPerHour: number;
   /**
    * Least time, in milliseconds, before a credential path answers UNAUTHENTICATED or
@@ -344,11 +347,16 @@ export const ENVIRONMENT_VARIABLES = {
   GATEWAY_BREAKER_THRESHOLD: { meaning: "Consecutive upstream outages that open a path's circuit.", default: '5' },
   GATEWAY_BREAKER_COOLDOWN_MS: { meaning: 'How long an open circuit fails fast before letting one probe through.', default: '10000' },
   GATEWAY_RATE_LIMIT_ACCOUNT_PER_MINUTE: {
-    meaning: 'Refused credential attempts per account (email, case-folded; one budget across all credential paths) per minute. `0` turns it off.',
+    meaning:
+      'Refused credential attempts per account (email, case-folded; one budget across all credential paths) per minute. Attempts in flight count too; one finding the budget full of them waits (up to `B2B_TIMEOUT_MS`) rather than being refused. `0` turns it off.',
     default: '5',
   },
   GATEWAY_RATE_LIMIT_ACCOUNT_PER_HOUR: { meaning: 'The same per hour.', default: '20' },
-  GATEWAY_RATE_LIMIT_ADDRESS_PER_MINUTE: { meaning: 'Refused credential attempts per client address per minute. `0` turns it off.', default: '20' },
+  GATEWAY_RATE_LIMIT_ADDRESS_PER_MINUTE: {
+    meaning:
+      'Refused credential attempts per client address per minute, attempts in flight counted and waited for as above. Trusted callers (`X-Gateway-Key`), who sign many buyers in from one address, are not held to it. `0` turns it off.',
+    default: '20',
+  },
   GATEWAY_RATE_LIMIT_ADDRESS_PER_HOUR: { meaning: 'The same per hour.', default: '200' },
   GATEWAY_MIN_FAILED_LOGIN_MS: {
     meaning: 'Shortest answer time of a failed or rate-limited credential attempt, so timing does not tell which accounts exist. `0` turns it off.',

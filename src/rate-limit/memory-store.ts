@@ -1,79 +1,120 @@
-import type { RateLimitStore, WindowCount } from './store.js';
+import { type Acquisition, type Budget, type RateLimitStore, type SpentBudget, TAKEN } from './store.js';
 
 /** Options of {@link createMemoryStore}. */
 export interface MemoryStoreOptions {
   /** The clock, in milliseconds. @default Date.now */
   now?: () => number;
   /**
-   * Most keys held at once. Past it the oldest windows are dropped first, so a flood of
-   * made-up emails costs bounded memory (about 150 bytes a key).
+   * Most budgets held at once. Past it the oldest entries are dropped first, so a flood of
+   * made-up emails costs bounded memory (about 200 bytes a budget).
    * @default 100_000
    */
   maxKeys?: number;
-  /** How often (at most) a hit also sweeps out closed windows. @default 60_000 */
+  /** How often (at most) an acquisition also sweeps out closed windows and expired slots. @default 60_000 */
   sweepIntervalMs?: number;
 }
 
-interface Window {
-  count: number;
-  resetAt: number;
+/** One attempt's slot, the same object in each budget it holds. */
+interface Slot {
+  id: string;
+  expiresAt: number;
 }
 
+/** One budget's state: its refusal window (closed when `resetAt` has passed) and its slots. */
+interface Entry {
+  refusals: number;
+  resetAt: number;
+  slots: Slot[];
+}
+
+/** Drops the expired slots in place and answers how many are left. */
+function liveSlots(entry: Entry, at: number): number {
+  const { slots } = entry;
+  let kept = 0;
+  for (const slot of slots) if (slot.expiresAt > at) slots[kept++] = slot;
+  slots.length = kept;
+  return kept;
+}
+
+const openRefusals = (entry: Entry, at: number) => (entry.resetAt > at ? entry.refusals : 0);
+
 /**
- * Counters in this process's memory: the default store, exact for one gateway instance.
- * No timer: closed windows are swept on the way, by a hit, at most once per `sweepIntervalMs`.
+ * Budgets in this process's memory: the default store, exact for one gateway instance.
+ * No timer: closed windows and expired slots are swept on the way, at most once per
+ * `sweepIntervalMs`.
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): RateLimitStore & { readonly size: number } {
   const now = options.now ?? Date.now;
   const maxKeys = options.maxKeys ?? 100_000;
   const sweepIntervalMs = options.sweepIntervalMs ?? 60_000;
-  // A Map iterates in insertion order, and a key is (re)inserted when its window opens: the
-  // first entries are the oldest windows, which is what the size cap evicts.
-  const windows = new Map<string, Window>();
+  // A Map iterates in insertion order, and an entry is (re)inserted when it is created and when
+  // its refusal window opens: the first entries are the oldest, which is what the size cap evicts.
+  const entries = new Map<string, Entry>();
   let nextSweepAt = now() + sweepIntervalMs;
 
+  const idle = (entry: Entry, at: number) => openRefusals(entry, at) === 0 && liveSlots(entry, at) === 0;
+
   const sweep = (at: number) => {
-    for (const [key, window] of windows) if (window.resetAt <= at) windows.delete(key);
+    for (const [key, entry] of entries) if (idle(entry, at)) entries.delete(key);
     nextSweepAt = at + sweepIntervalMs;
   };
 
-  const hitOne = (key: string, windowMs: number): WindowCount => {
-    const at = now();
-    if (at >= nextSweepAt) sweep(at);
-    let window = windows.get(key);
-    if (window === undefined || window.resetAt <= at) {
-      windows.delete(key);
-      if (windows.size >= maxKeys) sweep(at);
-      for (const oldest of windows.keys()) {
-        if (windows.size < maxKeys) break;
-        windows.delete(oldest);
-      }
-      window = { count: 0, resetAt: at + windowMs };
-      windows.set(key, window);
+  const insert = (key: string, entry: Entry, at: number) => {
+    entries.delete(key);
+    if (entries.size >= maxKeys) sweep(at);
+    for (const oldest of entries.keys()) {
+      if (entries.size < maxKeys) break;
+      entries.delete(oldest);
     }
-    window.count += 1;
-    return { count: window.count, resetInMs: window.resetAt - at };
-  };
-
-  const undoOne = (key: string) => {
-    const window = windows.get(key);
-    if (window === undefined || window.resetAt <= now()) return;
-    window.count -= 1;
-    if (window.count <= 0) windows.delete(key);
+    entries.set(key, entry);
   };
 
   return {
     get size() {
-      return windows.size;
+      return entries.size;
     },
-    async hit(counters) {
-      return counters.map(({ key, windowMs }) => hitOne(key, windowMs));
+    async acquire(attemptId, budgets, slotTtlMs): Promise<Acquisition> {
+      const at = now();
+      if (at >= nextSweepAt) sweep(at);
+      let spent: SpentBudget[] | undefined;
+      let busy: number[] | undefined;
+      for (let index = 0; index < budgets.length; index += 1) {
+        const { key, limit } = budgets[index] as Budget;
+        const entry = entries.get(key);
+        if (entry === undefined) continue;
+        const refusals = openRefusals(entry, at);
+        if (refusals >= limit) (spent ??= []).push({ index, resetInMs: entry.resetAt - at });
+        else if (refusals + liveSlots(entry, at) >= limit) (busy ??= []).push(index);
+      }
+      if (spent !== undefined) return { outcome: 'spent', spent };
+      if (busy !== undefined) return { outcome: 'busy', busy };
+
+      const slot = { id: attemptId, expiresAt: at + slotTtlMs };
+      for (const { key } of budgets) {
+        const entry = entries.get(key);
+        if (entry === undefined) insert(key, { refusals: 0, resetAt: at, slots: [slot] }, at);
+        else entry.slots.push(slot);
+      }
+      return TAKEN;
     },
-    async undo(keys) {
-      for (const key of keys) undoOne(key);
+    async release(attemptId, budgets, refused) {
+      const at = now();
+      for (const { key, windowMs } of budgets) {
+        const entry = entries.get(key);
+        if (entry !== undefined) {
+          const index = entry.slots.findIndex((slot) => slot.id === attemptId);
+          if (index !== -1) entry.slots.splice(index, 1);
+        }
+        if (refused) {
+          if (entry !== undefined && entry.resetAt > at) entry.refusals += 1;
+          else insert(key, { refusals: 1, resetAt: at + windowMs, slots: entry?.slots ?? [] }, at);
+        } else if (entry !== undefined && idle(entry, at)) {
+          entries.delete(key);
+        }
+      }
     },
     async close() {
-      windows.clear();
+      entries.clear();
     },
   };
 }

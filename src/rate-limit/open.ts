@@ -7,12 +7,13 @@ const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
 
 /**
- * The gateway's credential limiter as configured: counters in Redis when `redisUrl` is set
- * (shared by every instance, this instance's memory while Redis is out), else in memory.
+ * The gateway's credential limiter as configured: budgets in Redis when `redisUrl` is set
+ * (shared by every instance, this instance's memory while Redis is out), else in memory; an
+ * attempt waits for a slot no longer than the upstream deadline (`timeoutMs`).
  * Waits for the first Redis connection (bounded), so the first logins are already shared.
  */
 export async function openCredentialLimiter(
-  config: Pick<GatewayConfig, 'redisUrl' | 'credentialLimits'>,
+  config: Pick<GatewayConfig, 'redisUrl' | 'credentialLimits' | 'timeoutMs'>,
   logger: Logger,
 ): Promise<CredentialLimiter> {
   const limits = config.credentialLimits;
@@ -33,6 +34,7 @@ export async function openCredentialLimiter(
         { limit: limits.addressPerHour, windowMs: HOUR_MS },
       ],
       minFailedAnswerMs: limits.minFailedAnswerMs,
+      deadlineMs: config.timeoutMs,
     },
     store,
   );

@@ -71,14 +71,13 @@ const clientAt = (localAddress: string, headers: Record<string, string> = {}): C
 describe.skipIf(MISSING.length > 0)('the field: two replicas of the built command behind HAProxy, sharing redis-server', () => {
   const out = fileURLToPath(new URL(`test-artifacts/field-build-${process.pid}`, ROOT));
   const cli = join(out, 'command', 'src', 'cli.js');
-  const folder = mkdtempSync(join(tmpdir(), 'b2b-gateway-field-'));
+  let folder: string;
   const children: Child[] = [];
   const agents: Agent[] = [];
   let sandbox: Sandbox;
   let sandboxPort: number;
   let redisServer: Child;
   let redis: Redis;
-  let haproxy: Child;
   let proxyPort: number;
   let statsPort: number;
   const ports = {} as Record<ReplicaName, number>;
@@ -110,6 +109,7 @@ describe.skipIf(MISSING.length > 0)('the field: two replicas of the built comman
 
   beforeAll(async () => {
     build(out, { typeCheck: false });
+    folder = mkdtempSync(join(tmpdir(), 'b2b-gateway-field-'));
     sandbox = await startSandbox();
     sandboxPort = Number(new URL(sandbox.url).port);
     [ports.a, ports.b, proxyPort, statsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
@@ -117,7 +117,8 @@ describe.skipIf(MISSING.length > 0)('the field: two replicas of the built comman
     redisServer = await startRedisServer(REDIS_SERVER!, redisPort);
     children.push(redisServer);
     redis = new Redis(`redis://127.0.0.1:${redisPort}`, { maxRetriesPerRequest: 1 });
-    // The test's own connection, for FLUSHALL; it only reconnects once redis-server is killed.
+    // The test's own connection, for FLUSHALL between checks: once redis-server is killed, its
+    // failed reconnections are expected.
     redis.on('error', () => {});
     replicaEnv = {
       NODE_ENV: 'production',
@@ -131,8 +132,7 @@ describe.skipIf(MISSING.length > 0)('the field: two replicas of the built comman
       GATEWAY_BREAKER_COOLDOWN_MS: String(BREAKER_COOLDOWN_MS),
     };
     await Promise.all(REPLICAS.map(start));
-    haproxy = await startHaproxy(HAPROXY!, { folder, port: proxyPort, statsPort, servers: ports });
-    children.push(haproxy);
+    children.push(await startHaproxy(HAPROXY!, { folder, port: proxyPort, statsPort, servers: ports }));
     await untilServers(statsPort, BOTH_UP);
   }, 180_000);
 
@@ -142,7 +142,7 @@ describe.skipIf(MISSING.length > 0)('the field: two replicas of the built comman
     await Promise.all(children.map((child) => child.stop('SIGKILL')));
     await sandbox?.close();
     rmSync(out, { recursive: true, force: true });
-    rmSync(folder, { recursive: true, force: true });
+    if (folder) rmSync(folder, { recursive: true, force: true });
   }, 30_000);
 
   beforeEach(async () => {
@@ -160,6 +160,7 @@ describe.skipIf(MISSING.length > 0)('the field: two replicas of the built comman
 
   describe('many buyers behind one address', { timeout: 60_000 }, () => {
     it('50 buyers signing in at once from one address all get a token, burst after burst', async () => {
+      // Sign-ins that succeed never use up the address's budget, however many arrive at once.
       const office = client('127.0.1.1');
       const bursts: Answer[][] = [];
       for (let burst = 0; burst < 3; burst++) {
@@ -177,6 +178,7 @@ describe.skipIf(MISSING.length > 0)('the field: two replicas of the built comman
     it('30 wrong guesses at one account, ten at a time over both replicas, reach BigCommerce at most 5 times', async () => {
       const guesser = client('127.0.2.1');
       const account = SANDBOX_USERS.junior.email;
+      // Round robin sends each ten five to a replica: only a budget kept in Redis holds them to 5.
       const answers: Answer[] = [];
       for (let round = 0; round < 3; round++) {
         answers.push(...(await Promise.all(range(1, 10).map(() => login(proxyPort, account, WRONG_PASSWORD, guesser)))));
@@ -191,6 +193,8 @@ describe.skipIf(MISSING.length > 0)('the field: two replicas of the built comman
     });
 
     it('40 wrong guesses over 40 accounts from one address reach BigCommerce at most 20 times, whatever X-Forwarded-For the client forges', async () => {
+      // HAProxy appends the address it saw after the client's own entries, and the replicas
+      // trust one proxy (GATEWAY_TRUST_PROXY=1): every guess counts against 127.0.2.2.
       const guesser = client('127.0.2.2');
       const accounts = range(101, 140).map(buyer);
       const answers = await Promise.all(

@@ -47,8 +47,16 @@ export interface Child {
   stop(signal?: NodeJS.Signals): Promise<Exit>;
 }
 
+// Children still running when this process ends (a crash, a killed test run): never left behind.
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 export function spawnChild(name: string, command: string, args: string[], env: Record<string, string> = {}): Child {
   const child = spawn(command, args, { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let output = '';
   const listeners = new Set<() => void>();
   const append = (chunk: Buffer) => {

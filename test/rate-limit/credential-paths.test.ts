@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_USERS } from '../../src/sandbox/index.js';
-import { AUTHORIZATION, CREDENTIAL_LIMITS_OFF, firstError, type GraphQLReply, type Harness, ISSUE, LOGIN, startHarness } from '../harness.js';
+import { AUTHORIZATION, CREDENTIAL_LIMITS_OFF, firstError, type GraphQLReply, type Harness, ISSUE, LOGIN, startHarness, TRUSTED_KEY } from '../harness.js';
 
 const { buyer, junior } = SANDBOX_USERS;
 const WRONG = 'wrong-Passw0rd!';
@@ -10,14 +10,29 @@ const LIMITS_OFF = CREDENTIAL_LIMITS_OFF;
 
 const RATE_LIMITED_MESSAGE = 'Too many sign-in attempts; try again later.';
 
-/** Starts a harness with `env` for the block, closed after it, with its sandbox log cleared before each test. */
+/** The limits as shipped: 5 and 20 refusals per account, 20 and 200 per address (minute, hour), a 400 ms floor. */
+const DEFAULT_LIMITS = {
+  GATEWAY_RATE_LIMIT_ACCOUNT_PER_MINUTE: '5',
+  GATEWAY_RATE_LIMIT_ACCOUNT_PER_HOUR: '20',
+  GATEWAY_RATE_LIMIT_ADDRESS_PER_MINUTE: '20',
+  GATEWAY_RATE_LIMIT_ADDRESS_PER_HOUR: '200',
+  GATEWAY_MIN_FAILED_LOGIN_MS: '400',
+};
+
+/**
+ * Starts a harness with `env` for the block (over every limit off), closed after it, with its
+ * sandbox log and faults cleared after each test. The sandbox seeds 200 extra buyers.
+ */
 function harnessFor(env: Record<string, string>): () => Harness {
   let harness: Harness | undefined;
   beforeAll(async () => {
-    harness = await startHarness({ env: { ...LIMITS_OFF, ...env } });
+    harness = await startHarness({ env: { ...LIMITS_OFF, ...env }, sandbox: { buyers: 200 } });
   });
   afterAll(() => harness?.close());
-  afterEach(() => harness?.sandbox.clearRequests());
+  afterEach(() => {
+    harness?.sandbox.clearRequests();
+    harness?.sandbox.clearFaults();
+  });
   return () => {
     if (harness === undefined) throw new Error('harness not started');
     return harness;
@@ -30,6 +45,11 @@ const issueByCredentials = (harness: Harness, email: string, password: string) =
   harness.graphql(ISSUE, { input: { credentials: { email, password } } });
 const upstreamCalls = (harness: Harness) => harness.sandbox.requests.map((request) => `${request.method} ${request.path}`);
 const codeOf = (reply: GraphQLReply) => firstError(reply)?.code ?? 'OK';
+const signedIn = (reply: GraphQLReply) => (reply.body.data?.['login'] as { user?: { email?: string } } | null | undefined)?.user?.email ?? codeOf(reply);
+const buyerEmail = (n: number) => `buyer-${n}@example.com`;
+/** The emails of `count` seeded buyers, numbered from `first`. */
+const buyers = (count: number, first = 1) => Array.from({ length: count }, (_, i) => buyerEmail(first + i));
+const asTrusted = { 'x-gateway-key': TRUSTED_KEY };
 
 /** The whole answer to a refused LOGIN: no data, one error at `login` with the wait in seconds. */
 const rateLimitedLogin = {
@@ -104,7 +124,7 @@ describe('per-account limit (5 refused attempts a minute)', () => {
     expect(upstreamCalls(harness())).toEqual(Array(3).fill('POST /graphql'));
   });
 
-  it('lets no more than 5 of 12 concurrent wrong-password requests reach the upstream', async () => {
+  it('lets no more than 5 of 12 concurrent wrong-password requests reach the upstream: the others wait, then find the budget spent', async () => {
     const replies = await Promise.all(Array.from({ length: 12 }, () => login(harness(), 'concurrent@example.com', WRONG)));
 
     expect(replies.map(codeOf).sort()).toEqual([...Array(7).fill('RATE_LIMITED'), ...Array(5).fill('UNAUTHENTICATED')]);
@@ -147,7 +167,7 @@ describe('per-account limit (5 refused attempts a minute)', () => {
     expect(unknown.body).toEqual(existing.body);
   });
 
-  it('gives the slot of a successful login back, so signing in often never locks a buyer out', async () => {
+  it('counts nothing for a successful login, so signing in often never locks a buyer out', async () => {
     const { shopper } = SANDBOX_USERS;
     const codes = [];
     for (let i = 0; i < 10; i += 1) codes.push(codeOf(await login(harness(), shopper.email, shopper.password)));
@@ -238,5 +258,102 @@ describe('minimum answer time for failed attempts (GATEWAY_MIN_FAILED_LOGIN_MS=3
 
     expect(badInput.code).toBe('BAD_USER_INPUT');
     expect(badInput.ms).toBeLessThan(300);
+  });
+});
+
+describe('buyers signing in at once, limits as shipped', () => {
+  const harness = harnessFor(DEFAULT_LIMITS);
+
+  it('signs 50 different buyers in at once from one address, every one, burst after burst', async () => {
+    // BigCommerce answering in 100 ms keeps all 50 in flight at once.
+    harness().sandbox.injectFault({ match: 'POST /graphql', latencyMs: 100 });
+    const emails = buyers(50);
+    for (let burst = 0; burst < 3; burst += 1) {
+      const replies = await Promise.all(emails.map((email) => login(harness(), email, 'Passw0rd!')));
+
+      expect(replies.map(signedIn)).toEqual(emails);
+    }
+    expect(upstreamCalls(harness())).toHaveLength(150);
+  });
+
+  it('signs one account in 10 times at once with the right password', async () => {
+    const replies = await Promise.all(Array.from({ length: 10 }, () => login(harness(), buyer.email, buyer.password)));
+
+    expect(replies.map(signedIn)).toEqual(Array(10).fill(buyer.email));
+  });
+});
+
+describe('wrong guesses at once, limits as shipped', () => {
+  const harness = harnessFor(DEFAULT_LIMITS);
+
+  it('lets no more than 5 of 30 wrong guesses at one account reach BigCommerce, 10 at a time', async () => {
+    const codes: unknown[] = [];
+    for (let round = 0; round < 3; round += 1) {
+      codes.push(...(await Promise.all(Array.from({ length: 10 }, () => login(harness(), junior.email, WRONG)))).map(codeOf));
+    }
+
+    expect(codes.sort()).toEqual([...Array(25).fill('RATE_LIMITED'), ...Array(5).fill('UNAUTHENTICATED')]);
+    expect(upstreamCalls(harness())).toHaveLength(5);
+  });
+
+  it('lets no more than 20 of 40 wrong guesses over 40 accounts from one address reach BigCommerce', async () => {
+    const replies = await Promise.all(buyers(40, 101).map((email) => login(harness(), email, WRONG)));
+
+    // 5 refusals of the test above already count against this address.
+    expect(replies.map(codeOf).sort()).toEqual([...Array(25).fill('RATE_LIMITED'), ...Array(15).fill('UNAUTHENTICATED')]);
+    expect(upstreamCalls(harness())).toHaveLength(15);
+  });
+});
+
+describe('a trusted server caller (X-Gateway-Key), limits as shipped', () => {
+  const harness = harnessFor(DEFAULT_LIMITS);
+
+  it('signs 200 different buyers in at once: its own address has no budget', async () => {
+    harness().sandbox.injectFault({ match: 'POST /graphql', latencyMs: 100 });
+    const emails = buyers(200);
+
+    const replies = await Promise.all(emails.map((email) => login(harness(), email, 'Passw0rd!', asTrusted)));
+
+    expect(replies.map(signedIn)).toEqual(emails);
+  });
+
+  it('has 40 wrong passwords of 40 buyers all judged by BigCommerce, none refused here', async () => {
+    const replies = await Promise.all(buyers(40).map((email) => login(harness(), email, WRONG, asTrusted)));
+
+    expect(replies.map(codeOf)).toEqual(Array(40).fill('UNAUTHENTICATED'));
+    expect(upstreamCalls(harness())).toHaveLength(40);
+  });
+
+  it('is held to the account budget: 10 guesses at one account at once reach BigCommerce 5 times', async () => {
+    const replies = await Promise.all(Array.from({ length: 10 }, () => login(harness(), buyer.email, WRONG, asTrusted)));
+
+    expect(replies.map(codeOf).sort()).toEqual([...Array(5).fill('RATE_LIMITED'), ...Array(5).fill('UNAUTHENTICATED')]);
+    expect(upstreamCalls(harness())).toHaveLength(5);
+  });
+
+  it('leaves the address budget to untrusted callers of that address: their wrong guesses are still counted', async () => {
+    const replies = await Promise.all(buyers(21, 101).map((email) => login(harness(), email, WRONG)));
+
+    expect(replies.map(codeOf).sort()).toEqual(['RATE_LIMITED', ...Array(20).fill('UNAUTHENTICATED')]);
+  });
+});
+
+describe('waiting for a slot until the deadline (B2B_TIMEOUT_MS=1000, BigCommerce answering in 600 ms)', () => {
+  const harness = harnessFor({ ...DEFAULT_LIMITS, B2B_TIMEOUT_MS: '1000' });
+
+  it('answers UPSTREAM_TIMEOUT to the sign-ins still waiting at the deadline, and counts none of them', async () => {
+    harness().sandbox.injectFault({ match: 'POST /graphql', latencyMs: 600 });
+
+    // 5 at a time for one account: the first 5 answer at ~600 ms, the next 5 at ~1200 ms, and
+    // the last 5 are still waiting at 1000 ms.
+    const replies = await Promise.all(Array.from({ length: 15 }, () => login(harness(), buyer.email, buyer.password)));
+    harness().sandbox.clearFaults();
+
+    expect(replies.map(codeOf).sort()).toEqual([...Array(10).fill('OK'), ...Array(5).fill('UPSTREAM_TIMEOUT')]);
+    expect(replies.flatMap((reply) => reply.body.errors ?? []).map((error) => error.message)).toEqual(Array(5).fill('BigCommerce did not answer in time.'));
+    expect(upstreamCalls(harness())).toHaveLength(10);
+    const after = [];
+    for (let i = 0; i < 6; i += 1) after.push(codeOf(await login(harness(), buyer.email, WRONG)));
+    expect(after).toEqual([...Array(5).fill('UNAUTHENTICATED'), 'RATE_LIMITED']);
   });
 });

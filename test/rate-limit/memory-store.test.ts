@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../../src/rate-limit/memory-store.js';
-import { hitOne } from '../support/store.js';
+import { budget, storeContract } from './store-contract.js';
 
 /** A clock the test moves by hand. */
 function manualClock(start = 1_000_000) {
@@ -9,86 +9,72 @@ function manualClock(start = 1_000_000) {
 }
 
 describe('memory store', () => {
-  it('counts hits on a key within its window and says when the window closes', async () => {
+  describe('the store contract', () => {
+    storeContract(async () => createMemoryStore());
+  });
+
+  it('frees the slot of an attempt that never finished once its time to live has passed', async () => {
     const clock = manualClock();
     const store = createMemoryStore({ now: clock.now });
+    const k = budget('k', 1);
+    await store.acquire('dead', [k], 15_000);
 
-    expect(await hitOne(store, 'k', 60_000)).toEqual({ count: 1, resetInMs: 60_000 });
+    clock.advance(14_999);
+    expect(await store.acquire('waiting', [k], 15_000)).toEqual({ outcome: 'busy', busy: [0] });
+    clock.advance(1);
+    expect(await store.acquire('waiting', [k], 15_000)).toEqual({ outcome: 'taken' });
+  });
+
+  it('counts refusals in a fixed window that opens at the first one, and says when it closes', async () => {
+    const clock = manualClock();
+    const store = createMemoryStore({ now: clock.now });
+    const k = budget('k', 2, 60_000);
+    await store.release('a', [k], true);
     clock.advance(10_000);
-    expect(await hitOne(store, 'k', 60_000)).toEqual({ count: 2, resetInMs: 50_000 });
-    expect(await hitOne(store, 'other', 60_000)).toEqual({ count: 1, resetInMs: 60_000 });
+    await store.release('b', [k], true);
+
+    expect(await store.acquire('c', [k], 1000)).toEqual({ outcome: 'spent', spent: [{ index: 0, resetInMs: 50_000 }] });
+    clock.advance(50_000);
+    expect(await store.acquire('c', [k], 1000)).toEqual({ outcome: 'taken' });
   });
 
-  it('counts a list of counters in one call, answering in their order, and takes them back as one', async () => {
+  it('forgets a budget once its slots are given back and it has no refusals', async () => {
     const clock = manualClock();
     const store = createMemoryStore({ now: clock.now });
-    await hitOne(store, 'b', 60_000);
+    const budgets = [budget('a', 5), budget('b', 5)];
 
-    expect(await store.hit([{ key: 'a', windowMs: 1000 }, { key: 'b', windowMs: 60_000 }])).toEqual([
-      { count: 1, resetInMs: 1000 },
-      { count: 2, resetInMs: 60_000 },
-    ]);
-    await store.undo(['a', 'b']);
-    expect(store.size).toBe(1);
-    expect(await hitOne(store, 'b', 60_000)).toEqual({ count: 2, resetInMs: 60_000 });
-  });
+    await store.acquire('x', budgets, 1000);
+    expect(store.size).toBe(2);
+    await store.release('x', budgets, false);
 
-  it('starts again from one when the window has closed', async () => {
-    const clock = manualClock();
-    const store = createMemoryStore({ now: clock.now });
-    await hitOne(store, 'k', 1000);
-    await hitOne(store, 'k', 1000);
-
-    clock.advance(1000);
-
-    expect(await hitOne(store, 'k', 1000)).toEqual({ count: 1, resetInMs: 1000 });
-  });
-
-  it('takes a hit back inside the window, forgets a key at zero, and ignores closed windows', async () => {
-    const clock = manualClock();
-    const store = createMemoryStore({ now: clock.now });
-    await hitOne(store, 'k', 1000);
-    await hitOne(store, 'k', 1000);
-
-    await store.undo(['k']);
-    expect(await hitOne(store, 'k', 1000)).toEqual({ count: 2, resetInMs: 1000 });
-    await store.undo(['k']);
-    await store.undo(['k']);
     expect(store.size).toBe(0);
-    await store.undo(['k']);
-    expect(store.size).toBe(0);
-
-    await hitOne(store, 'k', 1000);
-    clock.advance(1000);
-    await store.undo(['k']);
-    expect(await hitOne(store, 'k', 1000)).toEqual({ count: 1, resetInMs: 1000 });
   });
 
-  it('sweeps closed windows out as it goes, so memory does not grow with old keys', async () => {
+  it('sweeps closed windows and expired slots out as it goes, so memory does not grow with old keys', async () => {
     const clock = manualClock();
     const store = createMemoryStore({ now: clock.now, sweepIntervalMs: 5000 });
-    for (let i = 0; i < 1000; i += 1) await hitOne(store, `old-${i}`, 1000);
+    for (let i = 0; i < 500; i += 1) await store.release(`refused-${i}`, [budget(`old-${i}`, 5, 1000)], true);
+    for (let i = 0; i < 500; i += 1) await store.acquire(`dead-${i}`, [budget(`dead-${i}`, 5)], 1000);
     expect(store.size).toBe(1000);
 
     clock.advance(5000);
-    await hitOne(store, 'new', 1000);
+    await store.acquire('new', [budget('new', 5)], 1000);
 
     expect(store.size).toBe(1);
   });
 
-  it('holds at most maxKeys keys, dropping the oldest windows first', async () => {
+  it('holds at most maxKeys budgets, dropping the oldest first', async () => {
     const clock = manualClock();
     const store = createMemoryStore({ now: clock.now, maxKeys: 3 });
     for (const key of ['a', 'b', 'c']) {
-      await hitOne(store, key, 60_000);
+      await store.release(key, [budget(key, 1)], true);
       clock.advance(1);
     }
-    await hitOne(store, 'c', 60_000);
 
-    await hitOne(store, 'd', 60_000);
+    await store.release('d', [budget('d', 1)], true);
 
     expect(store.size).toBe(3);
-    expect(await hitOne(store, 'a', 60_000)).toEqual({ count: 1, resetInMs: 60_000 });
-    expect((await hitOne(store, 'c', 60_000)).count).toBe(3);
+    expect(await store.acquire('again', [budget('a', 1)], 1000)).toEqual({ outcome: 'taken' });
+    expect((await store.acquire('again', [budget('c', 1)], 1000)).outcome).toBe('spent');
   });
 });

@@ -1,4 +1,8 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -6,8 +10,9 @@ import { createLogger } from '../../src/logger.js';
 import { createMemoryStore } from '../../src/rate-limit/memory-store.js';
 import { createRedisStore } from '../../src/rate-limit/redis-store.js';
 import { SANDBOX_USERS } from '../../src/sandbox/index.js';
-import { firstError, type Harness, LOGIN, startHarness } from '../harness.js';
-import { hitOne } from '../support/store.js';
+import { firstError, type GraphQLReply, type Harness, LOGIN, startHarness } from '../harness.js';
+import type { RateLimitStore } from '../../src/rate-limit/store.js';
+import { budget, storeContract } from './store-contract.js';
 
 // A real redis-server, as production runs one. CI installs it (`.ci/run`); a machine without
 // it skips these tests with a note, except under CI=true, where a missing server is a failure.
@@ -35,9 +40,9 @@ async function freePort(): Promise<number> {
 }
 
 /** Starts redis-server without persistence on a free port and resolves once it accepts connections. */
-async function startRedisServer(path: string, port?: number): Promise<{ url: string; process: ChildProcess }> {
+async function startRedisServer(path: string, port?: number, extraArgs: string[] = []): Promise<{ url: string; process: ChildProcess }> {
   port ??= await freePort();
-  const child = spawn(path, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+  const child = spawn(path, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   await new Promise<void>((resolve, reject) => {
@@ -84,133 +89,211 @@ describe.skipIf(REDIS_SERVER === undefined)('with GATEWAY_REDIS_URL (a real redi
     const lines: string[] = [];
     return { lines, logger: createLogger({ level: 'debug', write: (line) => lines.push(line) }) };
   };
+  const warningsIn = (lines: string[]) =>
+    lines.map((line) => JSON.parse(line) as { level: string; msg: string }).filter((entry) => entry.level === 'warn').map((entry) => entry.msg);
+  const FALLBACK_WARNING = "rate-limit store: Redis unavailable, counting in this instance's memory until it is back";
 
   describe('redis store', () => {
-    it('counts atomically: 100 hits from two clients at once get the counts 1 to 100, each once', async () => {
-      const stores = await Promise.all([1, 2].map(() => createRedisStore({ url: server.url, logger: quietLogger().logger, fallback: createMemoryStore() })));
-
-      const counts = await Promise.all(Array.from({ length: 100 }, (_, i) => hitOne(stores[i % 2]!, 'k', 60_000)));
-
-      expect(counts.map((c) => c.count).sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
-      for (const c of counts) expect(c.resetInMs).toBeGreaterThan(59_000);
-      expect(await redis.pttl('k')).toBeGreaterThan(59_000);
-      await Promise.all(stores.map((store) => store.close()));
+    const opened: RateLimitStore[] = [];
+    const open = async (url = server.url, logger = quietLogger().logger, fallback: RateLimitStore = createMemoryStore()) => {
+      const store = await createRedisStore({ url, logger, fallback });
+      opened.push(store);
+      return store;
+    };
+    afterAll(async () => {
+      await Promise.all(opened.map((store) => store.close()));
     });
 
-    it('counts a list of counters in one call, answering in their order, and takes them back as one', async () => {
-      const store = await createRedisStore({ url: server.url, logger: quietLogger().logger, fallback: createMemoryStore() });
-      await redis.set('second', '4');
-
-      const counts = await store.hit([{ key: 'first', windowMs: 5000 }, { key: 'second', windowMs: 60_000 }]);
-
-      expect(counts.map((c) => c.count)).toEqual([1, 5]);
-      expect(await redis.pttl('second')).toBeGreaterThan(59_000);
-      await store.undo(['first', 'second']);
-      expect([await redis.exists('first'), await redis.get('second')]).toEqual([0, '4']);
-      await store.close();
+    describe('the store contract', () => {
+      storeContract(() => createRedisStore({ url: server.url, logger: quietLogger().logger, fallback: createMemoryStore() }));
     });
 
-    it('opens the window on the first hit and never leaves a counter without an expiry', async () => {
-      const store = await createRedisStore({ url: server.url, logger: quietLogger().logger, fallback: createMemoryStore() });
-      await redis.set('no-expiry', '7');
+    it('gives out no more than `limit` slots when two instances race: 100 acquisitions at once, 10 taken', async () => {
+      const stores = [await open(), await open()];
 
-      expect(await hitOne(store, 'no-expiry', 5000)).toEqual({ count: 8, resetInMs: 5000 });
-      expect(await redis.pttl('no-expiry')).toBeGreaterThan(4000);
+      const answers = await Promise.all(Array.from({ length: 100 }, (_, i) => stores[i % 2]!.acquire(`a${i}`, [budget('k', 10)], 60_000)));
 
-      await store.undo(['never-hit']);
-      expect(await redis.exists('never-hit')).toBe(0);
+      expect(answers.filter((answer) => answer.outcome === 'taken')).toHaveLength(10);
+      expect(answers.filter((answer) => answer.outcome === 'busy')).toHaveLength(90);
+      expect(await redis.zcard('{k}:in-flight')).toBe(10);
+    });
 
-      await hitOne(store, 'k', 5000);
-      await hitOne(store, 'k', 5000);
-      await store.undo(['k']);
-      expect(await redis.get('k')).toBe('1');
-      expect(await redis.pttl('k')).toBeGreaterThan(4000);
-      await store.undo(['k']);
-      expect(await redis.exists('k')).toBe(0);
-      await store.close();
+    it('counts refusals atomically, in a window that opens at the first one', async () => {
+      const stores = [await open(), await open()];
+
+      await Promise.all(Array.from({ length: 100 }, (_, i) => stores[i % 2]!.release(`a${i}`, [budget('k', 200, 5000)], true)));
+
+      expect(await redis.get('{k}:refusals')).toBe('100');
+      expect(await redis.pttl('{k}:refusals')).toBeGreaterThan(4000);
+    });
+
+    it('keeps a slot set only as long as its longest-lived slot, and drops empty ones', async () => {
+      const store = await open();
+      await store.acquire('short', [budget('k', 5)], 2000);
+      await store.acquire('long', [budget('k', 5)], 8000);
+      await store.acquire('shorter', [budget('k', 5)], 1000);
+
+      expect(await redis.pttl('{k}:in-flight')).toBeGreaterThan(7000);
+      await Promise.all(['short', 'long', 'shorter'].map((id) => store.release(id, [budget('k', 5)], false)));
+      expect(await redis.exists('{k}:in-flight', '{k}:refusals')).toBe(0);
+    });
+
+    it("frees the slot of an attempt that never finished after its time to live, by the Redis server's clock", async () => {
+      const store = await open();
+      await store.acquire('dead', [budget('k', 1)], 200);
+
+      expect(await store.acquire('waiting', [budget('k', 1)], 200)).toEqual({ outcome: 'busy', busy: [0] });
+      await sleep(250);
+      expect(await store.acquire('waiting', [budget('k', 1)], 200)).toEqual({ outcome: 'taken' });
+    });
+
+    it('never leaves a refusal counter without an expiry', async () => {
+      const store = await open();
+      await redis.set('{no-expiry}:refusals', '7');
+
+      expect(await store.acquire('a', [budget('no-expiry', 5, 5000)], 1000)).toEqual({ outcome: 'spent', spent: [{ index: 0, resetInMs: 5000 }] });
+      expect(await redis.pttl('{no-expiry}:refusals')).toBeGreaterThan(4000);
     });
 
     it('falls back to memory, with one warning, while Redis cannot be reached', async () => {
       const { lines, logger } = quietLogger();
-      const store = await createRedisStore({ url: `redis://127.0.0.1:${await freePort()}`, logger, fallback: createMemoryStore() });
+      const store = await open(`redis://127.0.0.1:${await freePort()}`, logger);
+      const k = budget('k', 2);
 
-      const counts = [await hitOne(store, 'k', 60_000), await hitOne(store, 'k', 60_000), await hitOne(store, 'k', 60_000)];
-      await store.undo(['k']);
+      const answers = [await store.acquire('a', [k], 60_000), await store.acquire('b', [k], 60_000), await store.acquire('c', [k], 60_000)];
+      await store.release('a', [k], true);
 
-      expect(counts.map((c) => c.count)).toEqual([1, 2, 3]);
-      expect(await hitOne(store, 'k', 60_000)).toMatchObject({ count: 3 });
-      const warnings = lines.map((line) => JSON.parse(line) as { level: string; msg: string }).filter((entry) => entry.level === 'warn');
-      expect(warnings.map((entry) => entry.msg)).toEqual(["rate-limit store: Redis unavailable, counting in this instance's memory until it is back"]);
-      await store.close();
+      expect(answers.map((answer) => answer.outcome)).toEqual(['taken', 'taken', 'busy']);
+      expect((await store.acquire('d', [k], 60_000)).outcome).toBe('busy');
+      await store.release('b', [k], false);
+      expect((await store.acquire('d', [k], 60_000)).outcome).toBe('taken');
+      expect(warningsIn(lines)).toEqual([FALLBACK_WARNING]);
     });
 
-    it('goes back to Redis when it is back, and says so', async () => {
+    it('goes back to Redis when it is back, says so, and releases in memory what memory holds', async () => {
       const { lines, logger } = quietLogger();
       const own = await startRedisServer(REDIS_SERVER as string);
-      const store = await createRedisStore({ url: own.url, logger, fallback: createMemoryStore() });
+      const fallback = createMemoryStore();
+      const store = await open(own.url, logger, fallback);
       const port = Number(new URL(own.url).port);
+      const k = budget('k', 1);
 
       try {
-        expect(await hitOne(store, 'k', 60_000)).toMatchObject({ count: 1 });
+        expect(await store.acquire('before', [k], 60_000)).toEqual({ outcome: 'taken' });
         await stopRedisServer(own.process);
-        expect(await hitOne(store, 'k', 60_000)).toMatchObject({ count: 1 });
+        expect(await store.acquire('during', [k], 60_000)).toEqual({ outcome: 'taken' });
         Object.assign(own, await startRedisServer(REDIS_SERVER as string, port));
         const raw = new Redis(own.url);
         try {
-          // The store reconnects on its own schedule: hit until a hit lands in the new server.
-          await expect.poll(async () => (await hitOne(store, 'probe', 60_000), raw.exists('probe')), { timeout: 10_000, interval: 100 }).toBe(1);
-          await hitOne(store, 'k', 60_000);
-          expect(await raw.get('k')).toBe('1');
+          // The store reconnects on its own schedule: ask until an acquisition lands in the new server.
+          await expect
+            .poll(async () => (await store.acquire(`probe-${Math.random()}`, [budget('probe', 1000)], 60_000), raw.exists('{probe}:in-flight')), {
+              timeout: 10_000,
+              interval: 100,
+            })
+            .toBe(1);
+          await store.release('during', [k], true);
+          expect((await fallback.acquire('check', [k], 60_000)).outcome).toBe('spent');
+          expect(await raw.exists('{k}:refusals')).toBe(0);
         } finally {
           await raw.quit();
         }
       } finally {
-        await store.close();
         await stopRedisServer(own.process);
       }
-      const messages = lines.map((line) => (JSON.parse(line) as { level: string; msg: string })).map((entry) => `${entry.level}: ${entry.msg}`);
-      expect(messages).toEqual([
-        "warn: rate-limit store: Redis unavailable, counting in this instance's memory until it is back",
-        'info: rate-limit store: Redis is back, counters are shared again',
-      ]);
+      const messages = lines.map((line) => JSON.parse(line) as { level: string; msg: string }).map((entry) => `${entry.level}: ${entry.msg}`);
+      expect(messages).toEqual([`warn: ${FALLBACK_WARNING}`, 'info: rate-limit store: Redis is back, counters are shared again']);
+    });
+
+    it('runs on a Redis Cluster node: the two keys of a budget share one hash slot, so no script is refused', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'redis-cluster-'));
+      const node = await startRedisServer(REDIS_SERVER as string, undefined, ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf')]);
+      const raw = new Redis(node.url);
+      try {
+        await raw.call('CLUSTER', 'ADDSLOTSRANGE', '0', '16383');
+        await expect.poll(async () => String(await raw.call('CLUSTER', 'INFO')).includes('cluster_state:ok'), { timeout: 10_000 }).toBe(true);
+        const { lines, logger } = quietLogger();
+        const store = await open(node.url, logger);
+        const budgets = [budget('b2b-gateway:rate-limit:account:60000:aa', 1), budget('b2b-gateway:rate-limit:address:60000:bb', 5)];
+
+        expect(await store.acquire('a', budgets, 60_000)).toEqual({ outcome: 'taken' });
+        await store.release('a', budgets, true);
+        expect(await store.acquire('b', budgets, 60_000)).toEqual({ outcome: 'spent', spent: [{ index: 0, resetInMs: expect.any(Number) }] });
+
+        expect(warningsIn(lines)).toEqual([]);
+        expect((await raw.keys('*')).sort()).toEqual([
+          '{b2b-gateway:rate-limit:account:60000:aa}:refusals',
+          '{b2b-gateway:rate-limit:address:60000:bb}:refusals',
+        ]);
+      } finally {
+        await raw.quit();
+        await stopRedisServer(node.process);
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 
-  describe('two gateway instances sharing one Redis', () => {
+  describe('two gateway instances sharing one Redis (limits on: 5 and 20 per account, 20 and 200 per address, 400 ms floor)', () => {
     const { buyer } = SANDBOX_USERS;
+    const WRONG = 'wrong-Passw0rd!';
     let instances: Harness[] = [];
     beforeAll(async () => {
-      const env = {
-        GATEWAY_REDIS_URL: server.url,
-        GATEWAY_RATE_LIMIT_ACCOUNT_PER_MINUTE: '5',
-        GATEWAY_RATE_LIMIT_ACCOUNT_PER_HOUR: '0',
-        GATEWAY_RATE_LIMIT_ADDRESS_PER_MINUTE: '0',
-        GATEWAY_RATE_LIMIT_ADDRESS_PER_HOUR: '0',
-        GATEWAY_MIN_FAILED_LOGIN_MS: '0',
-      };
-      instances = await Promise.all([startHarness({ env }), startHarness({ env })]);
+      const env = { GATEWAY_REDIS_URL: server.url, GATEWAY_RATE_LIMIT_ACCOUNT_PER_MINUTE: '5', GATEWAY_RATE_LIMIT_ACCOUNT_PER_HOUR: '20', GATEWAY_RATE_LIMIT_ADDRESS_PER_MINUTE: '20', GATEWAY_RATE_LIMIT_ADDRESS_PER_HOUR: '200', GATEWAY_MIN_FAILED_LOGIN_MS: '400' };
+      instances = await Promise.all([startHarness({ env, sandbox: { buyers: 50 } }), startHarness({ env, sandbox: { buyers: 50 } })]);
     });
     afterAll(async () => {
       await Promise.all(instances.map((instance) => instance.close()));
     });
+    beforeEach(() => {
+      for (const instance of instances) instance.sandbox.clearRequests();
+    });
+
+    const login = (i: number, email: string, password: string) => instances[i % 2]!.graphql(LOGIN, { input: { email, password } });
+    const codeOf = (reply: GraphQLReply) => firstError(reply)?.code ?? 'OK';
+    const upstreamCalls = () => instances.reduce((sum, instance) => sum + instance.sandbox.requests.length, 0);
 
     it('share one account budget: attempts alternate between instances and the 6th is refused by either', async () => {
       const codes = [];
-      for (let i = 0; i < 7; i += 1) {
-        const reply = await instances[i % 2]!.graphql(LOGIN, { input: { email: buyer.email, password: 'wrong-Passw0rd!' } });
-        codes.push(firstError(reply)?.code);
-      }
+      for (let i = 0; i < 7; i += 1) codes.push(codeOf(await login(i, buyer.email, WRONG)));
 
       expect(codes).toEqual([...Array(5).fill('UNAUTHENTICATED'), 'RATE_LIMITED', 'RATE_LIMITED']);
       expect(instances.map((instance) => instance.sandbox.requests.length)).toEqual([3, 2]);
     });
 
-    it('keep no email or address in Redis in plain text', async () => {
-      await instances[0]!.graphql(LOGIN, { input: { email: buyer.email, password: 'wrong-Passw0rd!' } });
+    it('let no more than 5 of 30 wrong guesses at one account reach BigCommerce, 10 at a time over both instances', async () => {
+      const codes: unknown[] = [];
+      for (let round = 0; round < 3; round += 1) {
+        const replies = await Promise.all(Array.from({ length: 10 }, (_, i) => login(i, buyer.email, WRONG)));
+        codes.push(...replies.map(codeOf));
+      }
 
-      const keys = await redis.keys('*');
-      expect(keys).toHaveLength(1);
-      expect(keys[0]).toMatch(/^b2b-gateway:rate-limit:account:60000:[0-9a-f]{64}$/);
+      expect(upstreamCalls()).toBeLessThanOrEqual(5);
+      expect(codes.filter((code) => code === 'UNAUTHENTICATED')).toHaveLength(upstreamCalls());
+      expect(codes.filter((code) => code !== 'UNAUTHENTICATED' && code !== 'RATE_LIMITED')).toEqual([]);
+    });
+
+    it('let no more than 20 of 40 wrong guesses over 40 accounts from one address reach BigCommerce', async () => {
+      const replies = await Promise.all(Array.from({ length: 40 }, (_, i) => login(i, `guess-${i}@example.com`, WRONG)));
+
+      expect(upstreamCalls()).toBeLessThanOrEqual(20);
+      expect(replies.map(codeOf).filter((code) => code === 'UNAUTHENTICATED')).toHaveLength(upstreamCalls());
+      expect(replies.map(codeOf).filter((code) => code !== 'UNAUTHENTICATED' && code !== 'RATE_LIMITED')).toEqual([]);
+    });
+
+    it('sign 50 different buyers in at once from one address over both instances, every one', async () => {
+      const replies = await Promise.all(Array.from({ length: 50 }, (_, i) => login(i, `buyer-${i + 1}@example.com`, 'Passw0rd!')));
+
+      expect(replies.map(codeOf)).toEqual(Array(50).fill('OK'));
+    });
+
+    it('keep no email or address in Redis in plain text', async () => {
+      await login(0, buyer.email, WRONG);
+
+      const keys = (await redis.keys('*')).sort();
+      expect(keys).toHaveLength(4);
+      for (const [i, scope, windowMs] of [[0, 'account', 3_600_000], [1, 'account', 60_000], [2, 'address', 3_600_000], [3, 'address', 60_000]] as const) {
+        expect(keys[i]).toMatch(new RegExp(`^\\{b2b-gateway:rate-limit:${scope}:${windowMs}:[0-9a-f]{64}\\}:refusals$`));
+      }
     });
 
     it('close their Redis connections when closed', async () => {
@@ -221,6 +304,30 @@ describe.skipIf(REDIS_SERVER === undefined)('with GATEWAY_REDIS_URL (a real redi
       instances = [];
 
       expect(await clients()).toBe(1);
+    });
+  });
+
+  describe('a gateway whose Redis is killed', () => {
+    it('keeps signing buyers in, counting in its own memory, with one warning', async () => {
+      const own = await startRedisServer(REDIS_SERVER as string);
+      const gateway = await startHarness({ env: { GATEWAY_REDIS_URL: own.url, GATEWAY_RATE_LIMIT_ACCOUNT_PER_MINUTE: '5', GATEWAY_RATE_LIMIT_ADDRESS_PER_MINUTE: '20' }, sandbox: { buyers: 30 } });
+      try {
+        const signIn = (n: number) => gateway.graphql(LOGIN, { input: { email: `buyer-${n}@example.com`, password: 'Passw0rd!' } });
+        expect(firstError(await signIn(1))).toBeUndefined();
+
+        await stopRedisServer(own.process);
+        const replies = await Promise.all(Array.from({ length: 30 }, (_, i) => signIn(i + 1)));
+        const wrong = [];
+        for (let i = 0; i < 6; i += 1) wrong.push(firstError(await gateway.graphql(LOGIN, { input: { email: 'buyer-1@example.com', password: 'wrong' } }))?.code);
+
+        expect(replies.map((reply) => firstError(reply)?.code ?? 'OK')).toEqual(Array(30).fill('OK'));
+        expect(wrong).toEqual([...Array(5).fill('UNAUTHENTICATED'), 'RATE_LIMITED']);
+        const warnings = gateway.logs.map((line) => JSON.parse(line) as { level: string; msg: string }).filter((entry) => entry.msg === FALLBACK_WARNING);
+        expect(warnings).toHaveLength(1);
+      } finally {
+        await gateway.close();
+        await stopRedisServer(own.process);
+      }
     });
   });
 });

@@ -9,7 +9,7 @@ export const authorization: NonNullable<MutationResolvers['authorization']> = as
   const input = validateInput(authorizationInput, args.input, 'input');
   const store = context.stores.resolve(input.storeHash, input.channelId);
   const channelId = input.channelId ?? store.defaultChannelId;
-  const attempt = { address: context.clientAddress, storeHash: store.storeHash, jwt: input.bcToken };
+  const attempt = { address: context.clientAddress, trusted: context.trusted, storeHash: store.storeHash, jwt: input.bcToken };
   const { result, via } = await context.credentialLimiter.attempt(attempt, () =>
     authorizeOverAnyPath(context.upstream, store, {
       bcToken: input.bcToken,

@@ -9,9 +9,9 @@ export const issueServerToken: NonNullable<MutationResolvers['issueServerToken']
   requireTrustedCaller(context, 'Issuing a server-to-server token');
   const input = validateInput(issueServerTokenInput, args.input, 'input');
   const store = context.stores.resolve(input.storeHash);
-  // A backend user's password is guessed like a buyer's: the same budgets apply, even to a
+  // A backend user's password is guessed like a buyer's: the account budgets apply, even to a
   // trusted caller (a leaked gateway key must not become an unlimited password oracle).
-  const attempt = { address: context.clientAddress, storeHash: store.storeHash, email: input.email };
+  const attempt = { address: context.clientAddress, trusted: context.trusted, storeHash: store.storeHash, email: input.email };
   const issued = await context.credentialLimiter.attempt(attempt, () =>
     issueUpstream(context.upstream.rest, store, { email: input.email, password: input.password, name: input.name }),
   );

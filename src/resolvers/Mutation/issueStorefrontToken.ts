@@ -20,7 +20,7 @@ export const issueStorefrontToken: NonNullable<MutationResolvers['issueStorefron
     const input = validateCredentials(args.input.credentials, 'input.credentials', now);
     const store = context.stores.resolve(input.storeHash, input.channelId);
     const channelId = input.channelId ?? store.defaultChannelId;
-    const attempt = { address: context.clientAddress, storeHash: store.storeHash, email: input.email };
+    const attempt = { address: context.clientAddress, trusted: context.trusted, storeHash: store.storeHash, email: input.email };
     const value = await context.credentialLimiter.attempt(attempt, () =>
       issueFromCredentials(rest, store, {
         email: input.email,
@@ -40,7 +40,7 @@ export const issueStorefrontToken: NonNullable<MutationResolvers['issueStorefron
     const input = validateInput(sessionJwtInput, args.input.sessionJwt, 'input.sessionJwt');
     const store = context.stores.resolve(input.storeHash, input.channelId);
     // No default channel here: §3.3 warns against sending one to single-storefront stores.
-    const attempt = { address: context.clientAddress, storeHash: store.storeHash, jwt: input.jwtToken };
+    const attempt = { address: context.clientAddress, trusted: context.trusted, storeHash: store.storeHash, jwt: input.jwtToken };
     const value = await context.credentialLimiter.attempt(attempt, () =>
       issueFromSessionJwt(rest, store, { jwtToken: input.jwtToken, ...(input.channelId && { channelId: input.channelId }) }),
     );

@@ -9,7 +9,7 @@ export const login: NonNullable<MutationResolvers['login']> = async (_parent, ar
   const input = validateInput(loginInput, args.input, 'input');
   const store = context.stores.resolve(input.storeHash, input.channelId);
   const channelId = input.channelId ?? store.defaultChannelId;
-  const attempt = { address: context.clientAddress, storeHash: store.storeHash, email: input.email };
+  const attempt = { address: context.clientAddress, trusted: context.trusted, storeHash: store.storeHash, email: input.email };
   const { result, via } = await context.credentialLimiter.attempt(attempt, () =>
     loginOverAnyPath(context.upstream, store, {
       email: input.email,
