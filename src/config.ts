@@ -372,7 +372,7 @@ export const ENVIRONMENT_VARIABLES = {
   },
   GATEWAY_SHUTDOWN_DELAY_MS: {
     meaning:
-      'After SIGTERM, how long `/readiness` answers 503 while requests are still served (with `Connection: close`) before the listener closes. At least a balancer\'s health-check interval × its fall count; with Kubernetes, a few seconds for the endpoint removal to reach every proxy. `0`: close at once.',
+      'After SIGTERM, how long `/readiness` answers 503 while requests are still served (with `Connection: close`) before the listener closes. At least a balancer\'s health-check interval × (its fall count + 1); with Kubernetes, a few seconds for the endpoint removal to reach every proxy. `0`: close at once.',
     default: '5000',
   },
   LOG_LEVEL: { meaning: 'Lowest level logged: `debug` (adds one line per upstream call), `info`, `warn` or `error`.', default: 'info' },
