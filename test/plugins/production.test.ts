@@ -7,7 +7,7 @@ import { parse } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_BUYER } from '../../src/sandbox/index.js';
-import { startHarness, TRUSTED_KEY, type Harness } from '../harness.js';
+import { type GraphQLReply, startHarness, TRUSTED_KEY, type Harness } from '../harness.js';
 
 let harness: Harness;
 beforeAll(async () => {
@@ -112,6 +112,90 @@ describe('in production', () => {
   it('logs a buyer in over an ordinary JSON POST', async () => {
     const reply = await send('mutation($input: LoginInput!) { login(input: $input) { token { via } user { email } } }', { input: DEMO_BUYER });
     expect(reply).toEqual({ status: 200, body: { data: { login: { token: { via: 'GRAPHQL_LOGIN' }, user: { email: DEMO_BUYER.email } } } } });
+  });
+});
+
+// graphql-cop's checks, each request as the tool sends it (Python requests: `Accept: */*`, JSON
+// bodies with `operationName: "cop"`, no CSRF header), and the answer that makes it find nothing.
+describe('in production, graphql-cop finds nothing', () => {
+  const COP_HEADERS = { 'user-agent': 'graphql-cop/1.14', accept: '*/*' };
+  const answer = async (response: Response) => {
+    const text = await response.text();
+    return { status: response.status, body: text === '' ? text : (JSON.parse(text) as GraphQLReply['body']) };
+  };
+  const cop = async (body: unknown) =>
+    answer(await fetch(harness.url, { method: 'POST', headers: { ...COP_HEADERS, 'content-type': 'application/json' }, body: JSON.stringify(body) }));
+  const copQuery = (query: string) => cop({ query, operationName: 'cop' });
+  const validationError = (message: string) => ({ message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED', requestId: expect.any(String) } });
+  const csrfRefusal = { status: 403, body: { errors: [{ message: 'Required CSRF header(s) not present', extensions: { requestId: expect.any(String) } }] } };
+
+  it('alias overloading: 101 aliases are refused', async () => {
+    const aliases = Array.from({ length: 101 }, (_, index) => `alias${index}:__typename \n`).join('');
+    expect(await copQuery(`query cop { ${aliases} }`)).toEqual({ status: 200, body: { errors: [validationError('Aliases limit of 10 exceeded, found 101.')] } });
+  });
+
+  it('array-based batching: ten queries in one body are refused', async () => {
+    expect(await cop(Array.from({ length: 10 }, () => ({ query: 'query cop { __typename }' })))).toEqual({
+      status: 400,
+      body: { errors: [{ message: 'Batching is not supported.', extensions: { code: 'BAD_REQUEST', requestId: expect.any(String) } }] },
+    });
+  });
+
+  it('field duplication: __typename 500 times is refused', async () => {
+    expect(await copQuery(`query cop { ${'__typename \n'.repeat(500)}} `)).toEqual({ status: 200, body: { errors: [validationError('Query Cost limit of 200 exceeded, found 500.')] } });
+  });
+
+  it('directive overloading: ten unknown directives get one error, not ten', async () => {
+    expect(await copQuery('query cop { __typename @aa@aa@aa@aa@aa@aa@aa@aa@aa@aa }')).toEqual({ status: 200, body: { errors: [validationError('Directives limit of 5 exceeded, found 10.')] } });
+  });
+
+  it('introspection, circular introspection and field suggestions through __schema: no data, no hint', async () => {
+    for (const query of [
+      'query cop { __schema { types { name fields { name } } } }',
+      'query cop { __schema { types { fields { type { fields { type { fields { type { fields { type { name } } } } } } } } } } }',
+      'query cop { __schema { directive } }',
+    ]) {
+      const reply = await copQuery(query);
+      expect(reply.status).toBe(200);
+      expect(reply.body).toEqual({ errors: expect.arrayContaining([expect.objectContaining({ extensions: { code: 'GRAPHQL_VALIDATION_FAILED', requestId: expect.any(String) } })]) });
+      expect(JSON.stringify(reply.body)).not.toContain('Did you mean');
+    }
+  });
+
+  it('trace mode and unhandled errors: no extensions but the code and request id', async () => {
+    expect(await copQuery('query cop { __typename }')).toEqual({ status: 200, body: { data: { __typename: 'Query' } } });
+    expect(await copQuery('qwerty cop { abc }')).toEqual({
+      status: 200,
+      body: {
+        errors: [
+          {
+            message: 'Syntax Error: Unexpected Name "qwerty".',
+            locations: [{ line: 1, column: 1 }],
+            extensions: { code: 'GRAPHQL_PARSE_FAILED', requestId: expect.any(String) },
+          },
+        ],
+      },
+    });
+  });
+
+  it('a query or a mutation over GET, and a url-encoded POST, are refused as possible CSRF', async () => {
+    for (const query of ['query cop {__typename}', 'mutation cop {__typename}']) {
+      expect(await answer(await fetch(`${harness.url}?${new URLSearchParams({ query })}`, { headers: COP_HEADERS }))).toEqual(csrfRefusal);
+    }
+    const form = await fetch(harness.url, {
+      method: 'POST',
+      headers: { ...COP_HEADERS, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ query: 'query cop { __typename }' }),
+    });
+    expect(await answer(form)).toEqual(csrfRefusal);
+  });
+
+  it('no GraphQL IDE on /graphql nor on the paths graphql-cop tries', async () => {
+    for (const path of ['/graphql', '/', '/graphiql', '/playground', '/console']) {
+      const response = await fetch(new URL(path, harness.url), { headers: { ...COP_HEADERS, accept: 'text/html' } });
+      const text = await response.text();
+      expect({ path, status: response.status, text }).toEqual({ path, status: path === '/graphql' ? 406 : 404, text: '' });
+    }
   });
 });
 

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { graphiqlOptions } from '../../src/plugins/graphiql.js';
 import { DEFAULT_QUERY_LIMITS } from '../../src/plugins/use-query-limits.js';
 import { DEMO_BUYER } from '../../src/sandbox/index.js';
 import { startHarness, type Harness } from '../harness.js';
@@ -28,7 +30,7 @@ const send = async (query: string, headers?: Record<string, string>) => {
 
 describe('query limits (GraphQL Armor)', () => {
   it('uses the documented defaults', () => {
-    expect(DEFAULT_QUERY_LIMITS).toEqual({ maxDepth: 10, maxAliases: 10, maxTokens: 1000, maxDirectives: 10, maxCost: 500, blockFieldSuggestions: false });
+    expect(DEFAULT_QUERY_LIMITS).toEqual({ maxDepth: 10, maxAliases: 10, maxTokens: 1000, maxDirectives: 5, maxCost: 200, maxErrors: 5, blockFieldSuggestions: false });
   });
 
   it('lets a login within every limit reach BigCommerce', async () => {
@@ -58,16 +60,82 @@ describe('query limits (GraphQL Armor)', () => {
     expect(eleven).toEqual(refused('Aliases limit of 10 exceeded, found 11.'));
   });
 
-  it('refuses more than 10 directives', async () => {
-    const reply = await send(`mutation { login(${LOGIN_ARGS}) { token { ${repeat(11, () => 'value @include(if: true)')} } } }`);
-    expect(reply).toEqual(refused('Directives limit of 10 exceeded, found 11.'));
+  it('lets 5 directives through and refuses 6', async () => {
+    const five = await send(`{ ${repeat(5, (index) => `a${index}: __typename @include(if: true)`)} }`);
+    expect(five).toEqual({ status: 200, body: { data: Object.fromEntries(Array.from({ length: 5 }, (_, index) => [`a${index + 1}`, 'Query'])) } });
+    const reply = await send(`mutation { login(${LOGIN_ARGS}) { token { ${repeat(6, () => 'value @include(if: true)')} } } }`);
+    expect(reply).toEqual(refused('Directives limit of 5 exceeded, found 6.'));
     expect(harness.sandbox.requests).toEqual([]);
   });
 
-  it('refuses an operation whose estimated cost exceeds 500', async () => {
-    const reply = await send(`mutation { login(${LOGIN_ARGS}) { ${repeat(40, () => 'token { value storeHash channelId notBefore expiresAt via }')} } }`);
-    expect(reply).toEqual(refused('Query Cost limit of 500 exceeded, found 662.'));
+  it("answers graphql-cop's directive overloading (ten unknown directives) with one error, not one per directive", async () => {
+    expect(await send('query cop { __typename @aa@aa@aa@aa@aa@aa@aa@aa@aa@aa }')).toEqual(refused('Directives limit of 5 exceeded, found 10.'));
+    expect(await send(`mutation { login(${LOGIN_ARGS}) { token { value ${'@skip(if: false)'.repeat(60)} } } }`)).toEqual(
+      refused('Directives limit of 5 exceeded, found 60.'),
+    );
     expect(harness.sandbox.requests).toEqual([]);
+  });
+
+  it('answers a document over a limit with that limit alone, whatever else is wrong with it', async () => {
+    const reply = await send(`{ ${repeat(11, (index) => `a${index}: nope`)} }`);
+    expect(reply).toEqual(refused('Aliases limit of 10 exceeded, found 11.'));
+  });
+
+  it('stops validating a document at 5 errors', async () => {
+    const reply = await send(`{ ${repeat(20, (index) => `f${index}`)} }`);
+    const unknown = (index: number) => ({
+      message: `Cannot query field "f${index}" on type "Query".`,
+      locations: [{ line: 1, column: 3 + (index - 1) * 3 }],
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED', requestId: expect.any(String) },
+    });
+    expect(reply).toEqual({
+      status: 400,
+      body: {
+        errors: [
+          ...[1, 2, 3, 4, 5].map(unknown),
+          { message: 'Too many validation errors, error limit reached. Validation aborted.', extensions: { code: 'GRAPHQL_VALIDATION_FAILED', requestId: expect.any(String) } },
+        ],
+      },
+    });
+  });
+
+  it('refuses an operation whose estimated cost exceeds 200', async () => {
+    // login 2, plus 1.5 × 13 tokens of (2 + 1.5 × 6 scalars): 216.5.
+    const reply = await send(`mutation { login(${LOGIN_ARGS}) { ${repeat(13, () => 'token { value storeHash channelId notBefore expiresAt via }')} } }`);
+    expect(reply).toEqual(refused('Query Cost limit of 200 exceeded, found 216.5.'));
+    expect(harness.sandbox.requests).toEqual([]);
+  });
+
+  it("refuses graphql-cop's field duplication: __typename 500 times costs 500, though it runs once", async () => {
+    expect(await send(`query cop { ${'__typename \n'.repeat(500)}} `)).toEqual(refused('Query Cost limit of 200 exceeded, found 500.'));
+  });
+
+  describe("the schema's real operations pass every limit", () => {
+    const persisted = Object.values(JSON.parse(readFileSync(new URL('../../examples/client/persisted-documents.json', import.meta.url), 'utf8')) as Record<string, string>);
+    const { graphiql } = graphiqlOptions({ production: false, sandbox: true, demo: DEMO_BUYER });
+    const tabs = typeof graphiql === 'object' ? (graphiql.defaultTabs ?? []) : [];
+    const documents = [
+      ...persisted.map((query, index) => ({ name: `examples/client persisted document ${index + 1}`, query, variables: { input: DEMO_BUYER } })),
+      ...tabs.map((tab, index) => ({ name: `GraphiQL tab ${index + 1}`, query: tab.query ?? '', variables: JSON.parse(tab.variables ?? '{}') as Record<string, unknown> })),
+    ];
+
+    it('there are 2 persisted documents and 4 GraphiQL tabs', () => {
+      expect(documents.map((document) => document.name)).toEqual([
+        'examples/client persisted document 1',
+        'examples/client persisted document 2',
+        'GraphiQL tab 1',
+        'GraphiQL tab 2',
+        'GraphiQL tab 3',
+        'GraphiQL tab 4',
+      ]);
+    });
+
+    it.each(documents)('$name runs: no parse or validation error', async ({ query, variables }) => {
+      const reply = await harness.graphql(query, variables);
+      const codes = (reply.body.errors ?? []).map((error) => error.extensions?.['code']);
+      expect(codes.filter((code) => code === 'GRAPHQL_VALIDATION_FAILED' || code === 'GRAPHQL_PARSE_FAILED')).toEqual([]);
+      expect(reply.body.data).toBeDefined();
+    });
   });
 
   it('stops parsing a document past 1000 tokens: GRAPHQL_PARSE_FAILED, 400', async () => {
