@@ -42,7 +42,7 @@ export interface CredentialLimits {
   slotTtlMs?: number;
   /**
    * Mean interval between two looks at the store while waiting, for slots freed by another
-   * instance (one of this instance frees a waiter at once); each interval is jittered ±50 %.
+   * instance (a slot freed by this one wakes a waiter at once); each interval is jittered ±50 %.
    * @default 100
    */
   pollMs?: number;
@@ -50,7 +50,8 @@ export interface CredentialLimits {
 
 /**
  * Who is trying. The account is the email typed in, or for the session-JWT paths the `email`
- * claim of the JWT, read without verifying it (a JWT without one counts by address only).
+ * claim of the JWT, read without verifying it (a JWT without one counts by address only, and
+ * from a trusted caller not at all).
  *
  * A trusted caller (`trusted`: a valid `X-Gateway-Key`, e.g. a storefront server signing its
  * buyers in on their behalf) is not held to the budgets of its own address, which every buyer it
@@ -58,13 +59,14 @@ export interface CredentialLimits {
  * account's password faster than anyone else.
  */
 export type CredentialAttempt = {
+  /** The client's address as `client-address.ts` counts it. */
   address: string;
-  /** @default false */
+  /** The request carries a valid `X-Gateway-Key`. @default false */
   trusted?: boolean;
   storeHash: string;
 } & ({ email: string } | { jwt: string });
 
-/** Guards the credential paths (`login`, `authorization`, `issueStorefrontToken` by credentials or JWT). */
+/** Guards the credential paths (`login`, `authorization`, `issueStorefrontToken` by credentials or JWT, `issueServerToken`). */
 export interface CredentialLimiter {
   /**
    * Runs `call` (the upstream request) as one credential attempt, or throws

@@ -80,9 +80,4 @@ export class SlotWaiters {
       next.wake(key);
     }
   }
-
-  /** Waiters queued, counted once each. */
-  get size(): number {
-    return new Set([...this.#queues.values()].flat()).size;
-  }
 }
