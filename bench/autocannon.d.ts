@@ -2,6 +2,8 @@
 declare module 'autocannon' {
   interface Client {
     setBody(body: string): void;
+    /** The requests this connection sends in turn, each built once. */
+    setRequests(requests: Array<{ body: string }>): void;
   }
   interface Options {
     url: string;

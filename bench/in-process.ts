@@ -48,7 +48,7 @@ export async function inProcessGateway(buildDir: string, upstreamUrl: string, lo
       if (response.status !== 200 || text.includes('"errors"')) throw new Error(`bench: ${buildDir} answered ${response.status}`);
     }
   };
-  const bodies = gatewayLogin.bodies(loops);
+  const bodies = Array.from({ length: loops }, (_, loop) => gatewayLogin.body(loop));
   return {
     loops,
     async logins(count) {

@@ -1,9 +1,11 @@
 import autocannon from 'autocannon';
+import { answerStart, connectionBodies, HEADERS, type WorkloadName, workloads } from './targets.js';
 
 /*
  * The load generator, run by `run.ts` in a process of its own so that it never shares an event
  * loop with a measured server. It takes a {@link LoadSpec} as JSON in argv[2], runs autocannon
- * once and prints one {@link LoadResult} as JSON on stdout.
+ * once and prints one {@link LoadResult} as JSON on stdout. It builds the workload's bodies itself
+ * (`BUYERS_PER_CONNECTION` per connection, too many for a command line) before the clock starts.
  */
 
 /** One run against one target. */
@@ -14,9 +16,8 @@ export interface LoadSpec {
   duration?: number;
   /** Requests to complete, then stop. */
   amount?: number;
-  headers: Record<string, string>;
-  /** Request bodies, one per connection in turn (each connection keeps its own body). */
-  bodies: string[];
+  /** What to send (`targets.ts`); every connection cycles through bodies of buyers of its own. */
+  workload: WorkloadName;
 }
 
 export interface LoadResult {
@@ -26,15 +27,21 @@ export interface LoadResult {
   errors: number;
   timeouts: number;
   non2xx: number;
-  /** 2xx answers whose body carried a GraphQL `errors` entry. */
-  graphqlErrors: number;
+  /**
+   * Answers whose body is not the workload's good answer (`answerStart`, and no `"errors"`
+   * anywhere): GraphQL errors in a 200 answer are counted here, as are non-2xx answers.
+   */
+  badAnswers: number;
   statusCodes: Record<string, number>;
   /** Every answer's latency in ms, 0.01 ms resolution (autocannon's own histogram has 1 ms). */
   latenciesMs: number[];
 }
 
 const spec = JSON.parse(process.argv[2] ?? '') as LoadSpec;
-let nextBody = 0;
+const workload = workloads[spec.workload];
+const start = answerStart(workload);
+const requests = Array.from({ length: spec.connections }, (_, connection) => connectionBodies(workload, connection).map((body) => ({ body })));
+let nextConnection = 0;
 const latencies: number[] = [];
 
 const instance = autocannon({
@@ -42,13 +49,14 @@ const instance = autocannon({
   method: 'POST',
   connections: spec.connections,
   ...(spec.amount === undefined ? { duration: spec.duration ?? 5 } : { amount: spec.amount }),
-  headers: spec.headers,
+  headers: HEADERS,
   timeout: 10,
   setupClient(client) {
-    client.setBody(spec.bodies[nextBody++ % spec.bodies.length] ?? '');
+    // Autocannon builds each request's bytes once here and sends them in turn.
+    client.setRequests(requests[nextConnection++ % requests.length] ?? []);
   },
   // A GraphQL error arrives with HTTP 200; a non-2xx alone would not catch it.
-  verifyBody: (body) => !body.includes('"errors"'),
+  verifyBody: (body) => body.startsWith(start) && !body.includes('"errors"'),
 });
 instance.on('response', (_client, _status, _bytes, responseTimeMs) => {
   latencies.push(Math.round(responseTimeMs * 100) / 100);
@@ -61,7 +69,7 @@ const output: LoadResult = {
   errors: result.errors,
   timeouts: result.timeouts,
   non2xx: result.non2xx,
-  graphqlErrors: result.mismatches,
+  badAnswers: result.mismatches,
   statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, stats]) => [code, stats.count])),
   latenciesMs: latencies,
 };

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { LoadResult, LoadSpec } from './load.js';
 import { gatewayListening, killAll, runProcess, startProdNodeFlags, startProcess, startStaticResponder } from './processes.js';
-import { gatewayAuthorization, gatewayEnvironment, gatewayIssueByCredentials, gatewayLogin, HEADERS, type Workload } from './targets.js';
+import { gatewayEnvironment, type WorkloadName } from './targets.js';
 
 /*
  * CPU profile of the gateway under load (`node --cpu-prof`), summarised as text: where one
@@ -33,8 +33,8 @@ const { values: flags } = parseArgs({
     gateway: { type: 'string', default: 'dist/src/cli.js' },
   },
 });
-const workloads: Record<string, Workload> = { login: gatewayLogin, authorization: gatewayAuthorization, issue: gatewayIssueByCredentials };
-const workload = workloads[flags.workload] ?? gatewayLogin;
+const workloads: Record<string, WorkloadName> = { login: 'gatewayLogin', authorization: 'gatewayAuthorization', issue: 'gatewayIssueByCredentials' };
+const workload = workloads[flags.workload] ?? 'gatewayLogin';
 
 interface ProfileNode {
   id: number;
@@ -49,7 +49,7 @@ interface CpuProfile {
 
 const load = async (url: string, seconds: number): Promise<LoadResult> => {
   const connections = Number(flags.connections);
-  const spec: LoadSpec = { url: `${url}/graphql`, connections, duration: seconds, headers: HEADERS, bodies: workload.bodies(connections) };
+  const spec: LoadSpec = { url: `${url}/graphql`, connections, duration: seconds, workload };
   return JSON.parse(await runProcess('autocannon', process.execPath, [path('dist/bench/load.js'), JSON.stringify(spec)])) as LoadResult;
 };
 
@@ -177,7 +177,7 @@ try {
   if (file === undefined) throw new Error('the gateway wrote no .cpuprofile');
   const profile = JSON.parse(readFileSync(join(directory, file), 'utf8')) as CpuProfile;
   rmSync(directory, { recursive: true, force: true });
-  const bad = warm.non2xx + warm.graphqlErrors + measured.non2xx + measured.graphqlErrors + measured.errors;
+  const bad = warm.non2xx + warm.badAnswers + measured.non2xx + measured.badAnswers + measured.errors;
   process.stdout.write(`## CPU profile: gateway \`${flags.workload}\`, ${flags.connections} connections, ${Math.round(measured.requests / measured.seconds)} req/s${bad ? ` (${bad} BAD ANSWERS)` : ''}\n\n`);
   // The profile covers the warm-up too: per-request figures divide by every request served.
   process.stdout.write(`${summarise(profile, warm.requests + measured.requests)}\n`);

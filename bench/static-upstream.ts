@@ -5,8 +5,9 @@ import { STORE_HASH } from './targets.js';
 
 /*
  * The upstream alone: a minimal node:http server answering, with fixed bodies built once, the
- * documented success answers the gateway's benchmarked paths call (b2b-upstream.md §3.1, §3.3,
- * §4). It is the physical floor of this machine: nothing can answer faster than this.
+ * documented success answers of the calls the gateway's benchmarked operations make
+ * (docs/upstream.md: GraphQL `login` and `authorization`, the REST token from credentials and from
+ * a session JWT). It is the physical floor of this machine: nothing can answer faster than this.
  *
  *   POST /graphql                     `login` or `authorization` (B2B GraphQL Storefront API)
  *   POST /api/io/auth/customers       storefront authToken from credentials

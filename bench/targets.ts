@@ -34,18 +34,38 @@ export const HEADERS = {
 export interface Workload {
   /** Path below the server's base URL. */
   path: string;
-  /** One body per connection: the connection's own account, so no budget is shared by two. */
-  bodies: (connections: number) => string[];
-  /** The answer's `data` must have a non-empty string here. */
+  /** The body of a request made for buyer number `buyer` (ignored by a workload without accounts). */
+  body: (buyer: number) => string;
+  /** The answer's `data` must have a string here, starting with `valueStart`. */
   expect: string[];
+  /** How the expected string starts: `eyJ` for a token (a JWT's encoded header). */
+  valueStart: string;
 }
 
 const body = (query: string, variables?: Record<string, unknown>) => JSON.stringify({ query, ...(variables && { variables }) });
-const email = (connection: number) => `buyer${connection}@bench.example`;
-const perConnection = (make: (connection: number) => string) => (connections: number) =>
-  Array.from({ length: connections }, (_, connection) => make(connection));
+const email = (buyer: number) => `buyer${buyer}@bench.example`;
 
-/** The B2B GraphQL `login` mutation as the upstream takes it (b2b-upstream.md §4): what Hive Gateway and the responder get. */
+/**
+ * Buyers per load connection. A connection cycles through buyers of its own, so every request is
+ * another buyer's than the one before and no two requests in flight share an account's budgets;
+ * every load connection still comes from 127.0.0.1, so they all share its address's budgets.
+ */
+export const BUYERS_PER_CONNECTION = 20;
+
+/** The bodies connection number `connection` sends, in turn: one per buyer of its own. */
+export const connectionBodies = (workload: Workload, connection: number): string[] =>
+  Array.from({ length: BUYERS_PER_CONNECTION }, (_, index) => workload.body(connection * BUYERS_PER_CONNECTION + index));
+
+/**
+ * How a good answer's body starts: `data`, the expected path, then the start of the expected
+ * string, e.g. `{"data":{"login":{"token":{"value":"eyJ`. Every server here prints the selected
+ * fields in order and `data` first when there are no errors, so a prefix check tells a good
+ * answer from a bad one without parsing it.
+ */
+export const answerStart = (workload: Workload): string =>
+  `{"data":${workload.expect.map((key) => `{${JSON.stringify(key)}:`).join('')}"${workload.valueStart}`;
+
+/** The B2B GraphQL `login` mutation as the upstream takes it (docs/upstream.md#graphql-login): what Hive Gateway and the responder get. */
 export const UPSTREAM_LOGIN = `mutation Login($loginData: UserLoginType!) {
   login(loginData: $loginData) {
     result { token storefrontLoginToken loginType user { id bcId email firstName lastName role } permissions { code permissionLevel } }
@@ -54,14 +74,42 @@ export const UPSTREAM_LOGIN = `mutation Login($loginData: UserLoginType!) {
 
 export const upstreamLogin: Workload = {
   path: '/graphql',
-  bodies: perConnection((c) => body(UPSTREAM_LOGIN, { loginData: { storeHash: STORE_HASH, email: email(c), password: PASSWORD, channelId: 1 } })),
+  body: (buyer) => body(UPSTREAM_LOGIN, { loginData: { storeHash: STORE_HASH, email: email(buyer), password: PASSWORD, channelId: 1 } }),
   expect: ['login', 'result', 'token'],
+  valueStart: 'eyJ',
+};
+
+// A Current Customer JWT per buyer (docs/upstream.md#tokens): the rate limiter counts its email.
+const currentCustomerJwt = (buyer: number) =>
+  benchJwt({
+    customer: { id: 200 + buyer, email: email(buyer), group_id: '0' },
+    iss: 'bc/apps',
+    iat: unixIn(0),
+    exp: unixIn(900),
+    aud: 'bench-app-client-id',
+    store_hash: STORE_HASH,
+    operation: 'current_customer',
+  });
+
+/** The B2B GraphQL `authorization` mutation as the gateway asks it (docs/upstream.md#graphql-authorization): what Hive Gateway gets. */
+const UPSTREAM_AUTHORIZATION = `mutation Authorization($authData: UserAuthType!) {
+  authorization(authData: $authData) {
+    result { token permissions { code permissionLevel } }
+  }
+}`;
+
+export const upstreamAuthorization: Workload = {
+  path: '/graphql',
+  body: (buyer) => body(UPSTREAM_AUTHORIZATION, { authData: { bcToken: currentCustomerJwt(buyer), channelId: 1 } }),
+  expect: ['authorization', 'result', 'token'],
+  valueStart: 'eyJ',
 };
 
 export const typename: Workload = {
   path: '/graphql',
-  bodies: perConnection(() => body('{ __typename }')),
+  body: () => body('{ __typename }'),
   expect: ['__typename'],
+  valueStart: 'Query',
 };
 
 const LOGIN = `mutation Login($input: LoginInput!) {
@@ -75,8 +123,9 @@ const LOGIN = `mutation Login($input: LoginInput!) {
 
 export const gatewayLogin: Workload = {
   path: '/graphql',
-  bodies: perConnection((c) => body(LOGIN, { input: { email: email(c), password: PASSWORD } })),
+  body: (buyer) => body(LOGIN, { input: { email: email(buyer), password: PASSWORD } }),
   expect: ['login', 'token', 'value'],
+  valueStart: 'eyJ',
 };
 
 const AUTHORIZATION = `mutation Authorization($input: AuthorizationInput!) {
@@ -86,22 +135,11 @@ const AUTHORIZATION = `mutation Authorization($input: AuthorizationInput!) {
   }
 }`;
 
-// A Current Customer JWT per connection (b2b-upstream.md §5): the rate limiter counts its email.
-const currentCustomerJwt = (connection: number) =>
-  benchJwt({
-    customer: { id: 200 + connection, email: email(connection), group_id: '0' },
-    iss: 'bc/apps',
-    iat: unixIn(0),
-    exp: unixIn(900),
-    aud: 'bench-app-client-id',
-    store_hash: STORE_HASH,
-    operation: 'current_customer',
-  });
-
 export const gatewayAuthorization: Workload = {
   path: '/graphql',
-  bodies: perConnection((c) => body(AUTHORIZATION, { input: { bcToken: currentCustomerJwt(c) } })),
+  body: (buyer) => body(AUTHORIZATION, { input: { bcToken: currentCustomerJwt(buyer) } }),
   expect: ['authorization', 'token', 'value'],
+  valueStart: 'eyJ',
 };
 
 const ISSUE_BY_CREDENTIALS = `mutation IssueByCredentials($input: IssueStorefrontTokenInput!) {
@@ -112,13 +150,26 @@ const ISSUE_BY_CREDENTIALS = `mutation IssueByCredentials($input: IssueStorefron
 
 export const gatewayIssueByCredentials: Workload = {
   path: '/graphql',
-  bodies: perConnection((c) => body(ISSUE_BY_CREDENTIALS, { input: { credentials: { email: email(c), password: PASSWORD } } })),
+  body: (buyer) => body(ISSUE_BY_CREDENTIALS, { input: { credentials: { email: email(buyer), password: PASSWORD } } }),
   expect: ['issueStorefrontToken', 'token', 'value'],
+  valueStart: 'eyJ',
 };
 
+/** Every workload by name: how a load process (`load.ts`) is told which to send. */
+export const workloads = {
+  upstreamLogin,
+  upstreamAuthorization,
+  typename,
+  gatewayLogin,
+  gatewayAuthorization,
+  gatewayIssueByCredentials,
+} satisfies Record<string, Workload>;
+export type WorkloadName = keyof typeof workloads;
+
 /**
- * Why a sample answer is not good, or `undefined` when it is: HTTP 2xx, no GraphQL `errors`,
- * and a non-empty string at the workload's `expect` path.
+ * Why a sample answer is not good, or `undefined` when it is: HTTP 2xx, no GraphQL `errors`, a
+ * non-empty string at the workload's `expect` path, and a body that starts as
+ * {@link answerStart} says, the check every answer under load gets.
  */
 export function sampleProblem(workload: Workload, status: number, text: string): string | undefined {
   if (status < 200 || status > 299) return `HTTP ${status}: ${text.slice(0, 500)}`;
@@ -131,5 +182,7 @@ export function sampleProblem(workload: Workload, status: number, text: string):
   if (json.errors !== undefined) return `GraphQL errors: ${JSON.stringify(json.errors).slice(0, 500)}`;
   let value: unknown = json.data;
   for (const key of workload.expect) value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
-  return typeof value === 'string' && value !== '' ? undefined : `no data.${workload.expect.join('.')}: ${text.slice(0, 500)}`;
+  if (typeof value !== 'string' || value === '') return `no data.${workload.expect.join('.')}: ${text.slice(0, 500)}`;
+  const start = answerStart(workload);
+  return text.startsWith(start) ? undefined : `does not start with ${start}: ${text.slice(0, 500)}`;
 }
