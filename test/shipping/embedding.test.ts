@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { serveFastify } from '../../examples/embedding/fastify.js';
 import { servePlainNode } from '../../examples/embedding/plain-node.js';
@@ -48,16 +47,6 @@ describe.each([
       expect(sandbox.requests).toEqual([]);
     } finally {
       await served.close();
-    }
-  });
-});
-
-describe('README', () => {
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-  // Active once README embeds the examples; then it keeps them identical to what runs above.
-  it.skipIf(!readme.includes('examples/embedding/'))('shows examples/embedding/*.ts exactly as the tests run them', () => {
-    for (const file of ['plain-node.ts', 'fastify.ts']) {
-      expect(readme).toContain(readFileSync(new URL(`../../examples/embedding/${file}`, import.meta.url), 'utf8'));
     }
   });
 });
