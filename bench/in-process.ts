@@ -9,7 +9,7 @@ import { gatewayEnvironment, gatewayLogin, HEADERS } from './targets.js';
  * the gateway's own work, the upstream exchange included.
  */
 
-/** What this file uses of a build's `src/gateway.js` and `src/config.js`. */
+/** What this file uses of a build's `src/gateway.js` and `src/config/environment.js`. */
 type Quiet = Record<'debug' | 'info' | 'warn' | 'error', () => void>;
 interface GatewayModule {
   createGateway(config: unknown, options: { logger: Quiet }): Promise<{
@@ -33,7 +33,7 @@ export interface InProcessGateway {
 export async function inProcessGateway(buildDir: string, upstreamUrl: string, loops: number): Promise<InProcessGateway> {
   const module = (path: string) => import(pathToFileURL(resolve(buildDir, path)).href);
   const { createGateway } = (await module('src/gateway.js')) as GatewayModule;
-  const { loadConfig } = (await module('src/config.js')) as ConfigModule;
+  const { loadConfig } = (await module('src/config/environment.js')) as ConfigModule;
   const quiet: Quiet = { debug() {}, info() {}, warn() {}, error() {} };
   const gateway = await createGateway(loadConfig(gatewayEnvironment(upstreamUrl, 0)), { logger: quiet });
   // What node:http hands Yoga with each request: the socket (the client's address for the rate

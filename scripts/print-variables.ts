@@ -1,5 +1,5 @@
 // Prints the README's Operations table of environment variables as Markdown, from the one list
-// in `src/config.ts` (`ENVIRONMENT_VARIABLES`) that `b2b-auth-gateway --help` prints too:
+// in `src/config/variables.ts` (`ENVIRONMENT_VARIABLES`) that `b2b-auth-gateway --help` prints too:
 //
 //   tsx scripts/print-variables.ts
 import { stdout } from 'node:process';

@@ -1,7 +1,8 @@
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import type { TracerProvider } from '@opentelemetry/api';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
-import { type GatewayConfig, secretsOf, type StoreConfig } from './config.js';
+import { type GatewayConfig, secretsOf } from './config/environment.js';
+import type { StoreConfig } from './config/stores.js';
 import { createContextFactory, type GatewayContext, type GatewayContextExtension, type GatewayServices } from './context.js';
 import { createLogger, type Logger } from './logger.js';
 import { createGatewayMetrics } from './observability/metrics.js';
@@ -9,7 +10,8 @@ import { createInstanceReadiness, type InstanceReadiness } from './observability
 import { createTracing } from './observability/tracing.js';
 import { createUpstreamCallLog, observeUpstreamCalls } from './observability/upstream-calls.js';
 import { startUpstreamProbe } from './observability/upstream-probe.js';
-import { corsOptions, SANDBOX_CORS_ORIGINS } from './plugins/cors.js';
+import { SANDBOX_CORS_ORIGINS } from './config/cors-origins.js';
+import { corsOptions } from './plugins/cors.js';
 import { graphiqlOptions } from './plugins/graphiql.js';
 import { useCompiledExecution } from './plugins/use-compiled-execution.js';
 import { useGetParamsGuard } from './plugins/use-get-params-guard.js';

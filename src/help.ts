@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { ENVIRONMENT_VARIABLES, type EnvironmentVariable } from './config.js';
-import { SECRET_VARIABLES } from './secret-files.js';
+import { ENVIRONMENT_VARIABLES, type EnvironmentVariable } from './config/variables.js';
+import { SECRET_VARIABLES } from './config/secret-files.js';
 
 /** The command's name, as the package's `bin` installs it. */
 export const COMMAND = 'b2b-auth-gateway';

@@ -7,9 +7,11 @@
  * createServer(gateway.yoga).listen(4000);
  * ```
  */
-export { ConfigError, ENVIRONMENT_VARIABLES, type EnvironmentVariable, type GatewayConfig, loadConfig, type StoreConfig } from './config.js';
+export { ConfigError, type GatewayConfig, loadConfig } from './config/environment.js';
+export type { PersistedDocuments } from './config/persisted-documents.js';
+export type { StoreConfig } from './config/stores.js';
+export { ENVIRONMENT_VARIABLES, type EnvironmentVariable } from './config/variables.js';
 export { createGateway, type Gateway, type GatewayOptions, type GatewayServerContext } from './gateway.js';
 export { createLogger, type Logger, type LoggerOptions, type LogLevel } from './logger.js';
-export type { PersistedDocuments } from './plugins/use-trusted-documents.js';
 export type { InstanceReadiness, Readiness } from './observability/readiness.js';
 export { createHttpServer, DEFAULT_HTTP_SERVER_OPTIONS, type DrainResult, type HttpServer, type HttpServerOptions, type ShutdownOptions } from './server.js';

@@ -1,4 +1,4 @@
-import { ConfigError, type GatewayConfig, loadConfig } from './config.js';
+import { ConfigError, type GatewayConfig, loadConfig } from './config/environment.js';
 import { createGateway } from './gateway.js';
 import { createHttpServer, DEFAULT_HTTP_SERVER_OPTIONS } from './server.js';
 

@@ -1,4 +1,4 @@
-import type { StoreConfig } from './config.js';
+import type { StoreConfig } from './config/stores.js';
 import { ForbiddenError } from './errors.js';
 
 /** The stores this gateway serves, looked up by the `storeHash` (and `channelId`) an input names. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, type GatewayConfig, loadConfig } from '../src/config.js';
+import { ConfigError, type GatewayConfig, loadConfig } from '../src/config/environment.js';
 
 const AUTH_TOKEN = 'tok-Sup3rSecret-0123456789abcdef';
 const REAL_STORE = { B2B_API_URL: 'https://api-b2b.bigcommerce.com', B2B_STORE_HASH: 'abc123', B2B_AUTH_TOKEN: AUTH_TOKEN };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storeHashSchema } from '../config/store-hash.js';
 import { InputValidationError } from '../errors.js';
 
 /**
@@ -32,13 +33,7 @@ export const jwtField = z
   .max(8192, 'must be at most 8192 characters')
   .regex(/^\S+$/, 'must not contain white space');
 
-export const storeHashField = optional(
-  z
-    .string()
-    .min(1, 'must not be empty')
-    .max(64, 'must be at most 64 characters')
-    .regex(/^[A-Za-z0-9_-]+$/, 'must contain only letters, digits, "-" and "_"'),
-);
+export const storeHashField = optional(storeHashSchema);
 
 export const positiveId = z.number().int().positive('must be a positive integer');
 

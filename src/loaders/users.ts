@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { StoreConfig } from '../config.js';
+import type { StoreConfig } from '../config/stores.js';
 import type { UpstreamUser } from '../upstream/models.js';
 import type { RestClient } from '../upstream/rest/rest-client.js';
 import { fetchUser } from '../upstream/rest/users.js';

@@ -24,7 +24,7 @@ import {
   ATTR_URL_SCHEME,
 } from '@opentelemetry/semantic-conventions';
 import type { Sampler } from '@opentelemetry/sdk-trace-base';
-import type { SamplerName, TracingConfig } from './config.js';
+import type { SamplerName, TracingConfig } from '../config/observability.js';
 
 /** The tracer's (instrumentation scope's) name. */
 export const TRACER_NAME = 'b2b-auth-gateway';

@@ -1,13 +1,7 @@
 import type { CORSOptions } from 'graphql-yoga';
 
-/** Origins allowed when the gateway runs on the embedded sandbox and none are configured. */
-export const SANDBOX_CORS_ORIGINS = ['http://localhost:*', 'http://127.0.0.1:*'];
-
 /** Request headers a browser may send. `X-Gateway-Key` is not one: it belongs to servers. */
 const ALLOWED_HEADERS = ['accept', 'authorization', 'content-type', 'x-graphql-yoga-csrf', 'x-request-id'];
-
-/** A pattern is an origin (`https://shop.example`), an origin with any port (`http://localhost:*`), or `*`. */
-export const ORIGIN_PATTERN = /^(\*|https?:\/\/[a-z0-9.-]+(:(\d{1,5}|\*))?)$/i;
 
 function matcher(patterns: readonly string[]): (origin: string) => boolean {
   const exact = new Set(patterns.filter((pattern) => !pattern.endsWith(':*')).map((pattern) => pattern.toLowerCase()));

@@ -1,4 +1,4 @@
-import type { GatewayConfig } from '../config.js';
+import type { GatewayConfig } from '../config/environment.js';
 import type { Logger } from '../logger.js';
 import { createCredentialLimiter, type CredentialLimiter } from './credential-limiter.js';
 import { createMemoryStore } from './memory-store.js';

@@ -12,6 +12,7 @@ export interface SandboxOptions {
   host?: string;
   /**
    * The store hash served: the value `X-Store-Hash`, `storeHash` fields and token claims must carry.
+   * 1-64 letters, digits, `-` and `_`, as the gateway accepts (`config/store-hash.ts`).
    * @default 'sandbox'
    */
   storeHash?: string;

@@ -1,4 +1,4 @@
-import type { StoreConfig } from '../config.js';
+import type { StoreConfig } from '../config/stores.js';
 import { UpstreamUnavailableError } from '../errors.js';
 import type { TokenSource } from '../generated/resolvers-types.js';
 import type { AuthorizationResult, B2BGraphQLClient, LoginResult } from './b2b-graphql/client.js';

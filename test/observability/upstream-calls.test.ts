@@ -2,7 +2,7 @@
 // it: gateways built from LOG_LEVEL alone, writing their JSON lines on stderr, in front of a real
 // sandbox.
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/environment.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/logger.js';
 import { createUpstreamCallLog } from '../../src/observability/upstream-calls.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, loadConfig } from '../../src/config/environment.js';
 
 /** The problems `loadConfig` reports for `env`. */
 function problems(env: Record<string, string>): string[] {

@@ -9,10 +9,10 @@ import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from '../../scripts/build.js';
-import { ENVIRONMENT_VARIABLES } from '../../src/config.js';
+import { ENVIRONMENT_VARIABLES } from '../../src/config/variables.js';
 import { helpText, packageVersion, variablesMarkdown } from '../../src/help.js';
 import { createSandbox, DEMO_BUYER, type Sandbox } from '../../src/sandbox/index.js';
-import { SECRET_VARIABLES } from '../../src/secret-files.js';
+import { SECRET_VARIABLES } from '../../src/config/secret-files.js';
 import { LOGIN_TOKEN, postGraphQL, sandboxEnv } from './support.js';
 
 const ROOT = new URL('../../', import.meta.url);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENVIRONMENT_VARIABLES } from '../../src/config.js';
+import { ENVIRONMENT_VARIABLES } from '../../src/config/variables.js';
 import { createSandbox, DEMO_BUYER, type Sandbox } from '../../src/sandbox/index.js';
 import { freePort } from '../field/support.js';
 import { LOGIN_TOKEN, postGraphQL, sandboxEnv } from './support.js';

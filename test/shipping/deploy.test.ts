@@ -6,8 +6,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENVIRONMENT_VARIABLES, loadConfig } from '../../src/config.js';
-import { SECRET_VARIABLES } from '../../src/secret-files.js';
+import { loadConfig } from '../../src/config/environment.js';
+import { ENVIRONMENT_VARIABLES } from '../../src/config/variables.js';
+import { SECRET_VARIABLES } from '../../src/config/secret-files.js';
 import { DEFAULT_HTTP_SERVER_OPTIONS } from '../../src/server.js';
 import { findBinary, IN_CI } from '../field/support.js';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildManifest, MANIFEST, sha256 } from '../../scripts/persisted-manifest.js';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, loadConfig } from '../../src/config/environment.js';
 import { DEMO_BUYER } from '../../src/sandbox/index.js';
 import { startHarness, TRUSTED_KEY, type Harness } from '../harness.js';
 import { postGraphQL } from './support.js';

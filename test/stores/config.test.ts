@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, type StoreConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/environment.js';
+import type { StoreConfig } from '../../src/config/stores.js';
 import { configProblems, tempFolder } from '../support/config.js';
 
 const API = { B2B_API_URL: 'https://api-b2b.bigcommerce.com' };

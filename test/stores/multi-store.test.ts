@@ -3,7 +3,7 @@
 // mismatched X-Store-Hash (a 500); what these tests check is that each request carried the store
 // and the token asked for, and that the stores the gateway does not serve never reach it.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/environment.js';
 import { createGateway } from '../../src/gateway.js';
 import { SANDBOX_USERS } from '../../src/sandbox/index.js';
 import { firstError, ISSUE, LOGIN, startHarness, TRUSTED_KEY, type Harness } from '../harness.js';

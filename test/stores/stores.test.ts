@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StoreConfig } from '../../src/config.js';
+import type { StoreConfig } from '../../src/config/stores.js';
 import { ForbiddenError } from '../../src/errors.js';
 import { createStoreDirectory } from '../../src/stores.js';
 

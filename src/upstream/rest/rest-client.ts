@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { StoreConfig } from '../../config.js';
+import type { StoreConfig } from '../../config/stores.js';
 import { UpstreamHttpError, UpstreamRateLimitError, UpstreamResponseShapeError, UpstreamUnavailableError } from '../../errors.js';
 import type { CircuitBreakers } from '../circuit-breaker.js';
 import { headerValue, type HttpAnswer, type HttpTransport } from '../http-transport.js';

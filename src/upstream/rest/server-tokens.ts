@@ -2,7 +2,7 @@
 // BigCommerce deprecated these on 2025-09-30 in favour of store-level API accounts; the
 // endpoints are still served. Every token value here is a secret.
 import { z } from 'zod';
-import type { StoreConfig } from '../../config.js';
+import type { StoreConfig } from '../../config/stores.js';
 import { CredentialsRejectedError, ForbiddenError, UpstreamHttpError } from '../../errors.js';
 import { fieldError, jwtString } from './envelope.js';
 import type { RestClient } from './rest-client.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { StoreConfig } from '../../config.js';
+import type { StoreConfig } from '../../config/stores.js';
 import { CredentialsRejectedError, InputValidationError, TokenRejectedError, UpstreamHttpError } from '../../errors.js';
 import { fieldError, jwtString } from './envelope.js';
 import type { RestClient } from './rest-client.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { StoreConfig } from '../../config.js';
+import type { StoreConfig } from '../../config/stores.js';
 import { UpstreamHttpError } from '../../errors.js';
 import type { UpstreamUser } from '../models.js';
 import type { RestClient } from './rest-client.js';

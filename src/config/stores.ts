@@ -1,10 +1,23 @@
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import type { StoreConfig } from './config.js';
 import { readConfigFile } from './secret-files.js';
+import { storeHashSchema } from './store-hash.js';
 
-/** What a store hash may look like, in `B2B_STORE_HASH` and as a `GATEWAY_STORES` key. */
-export const STORE_HASH_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** One BigCommerce store the gateway serves. */
+export interface StoreConfig {
+  /** The store hash, e.g. `abc123`. */
+  storeHash: string;
+  /** The store-level API account's X-Auth-Token. A secret: never logged, never sent to a browser. */
+  authToken: string;
+  /** The storefront channel used when an input does not name one. @default 1 */
+  defaultChannelId: number;
+  /**
+   * The storefront channels served (`GATEWAY_STORES` `channels`): an input naming another one
+   * answers FORBIDDEN before any upstream call. `undefined`: any channel.
+   * @default undefined
+   */
+  channels?: readonly number[];
+}
 
 const channelId = z.number().int().positive('must be a positive integer');
 
@@ -49,7 +62,7 @@ export const storeEntrySchema = z
  * ```
  */
 export const gatewayStoresSchema = z
-  .record(z.string().regex(STORE_HASH_PATTERN, 'a store hash has 1-64 letters, digits, "-" and "_"'), storeEntrySchema)
+  .record(storeHashSchema, storeEntrySchema)
   .refine((stores) => Object.keys(stores).length > 0, 'must name at least one store');
 
 /** A store as `GATEWAY_STORES` gives it: the default channel is filled in by {@link assembleStores}. */
@@ -91,8 +104,10 @@ export function parseGatewayStores(value: string): ParsedStores {
   }
   const parsed = gatewayStoresSchema.safeParse(json);
   if (!parsed.success) {
-    // zod messages state the rule broken; they never quote the value (which may be a token).
-    return { ok: false, problems: parsed.error.issues.map((issue) => `${[NAME, ...issue.path.map(String)].join('.')}: ${issue.message}`) };
+    // zod messages state the rule broken; they never quote the value (which may be a token). A
+    // key that is not a store hash gets the store-hash rule's words, not zod's "Invalid key".
+    const message = (issue: z.core.$ZodIssue) => (issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message);
+    return { ok: false, problems: parsed.error.issues.map((issue) => `${[NAME, ...issue.path.map(String)].join('.')}: ${message(issue)}`) };
   }
 
   const problems: string[] = [];

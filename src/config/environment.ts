@@ -1,27 +1,12 @@
 import { z } from 'zod';
-import { optionalText } from './env-text.js';
-import { LOG_LEVELS, type LogLevel } from './logger.js';
-import { type ObservabilityConfig, OBSERVABILITY_VARIABLES, readObservabilityConfig } from './observability/config.js';
-import { ORIGIN_PATTERN } from './plugins/cors.js';
-import { type PersistedDocuments, parsePersistedDocuments } from './plugins/use-trusted-documents.js';
-import { readConfigFile, resolveSecretFiles } from './secret-files.js';
-import { assembleStores, parseGatewayStores } from './store-config.js';
-
-/** One BigCommerce store the gateway serves. */
-export interface StoreConfig {
-  /** The store hash, e.g. `abc123`. */
-  storeHash: string;
-  /** The store-level API account's X-Auth-Token. A secret: never logged, never sent to a browser. */
-  authToken: string;
-  /** The storefront channel used when an input does not name one. @default 1 */
-  defaultChannelId: number;
-  /**
-   * The storefront channels served (`GATEWAY_STORES` `channels`): an input naming another one
-   * answers FORBIDDEN before any upstream call. `undefined`: any channel.
-   * @default undefined
-   */
-  channels?: readonly number[];
-}
+import { LOG_LEVELS, type LogLevel } from '../logger.js';
+import { ORIGIN_PATTERN } from './cors-origins.js';
+import { type ObservabilityConfig, readObservabilityConfig } from './observability.js';
+import { optionalText } from './optional-text.js';
+import { type PersistedDocuments, readPersistedDocuments } from './persisted-documents.js';
+import { resolveSecretFiles } from './secret-files.js';
+import { storeHashSchema } from './store-hash.js';
+import { assembleStores, parseGatewayStores, type StoreConfig } from './stores.js';
 
 /**
  * Limits on the credential paths (`login`, `authorization`, `issueStorefrontToken` by credentials
@@ -65,7 +50,7 @@ export interface GatewayConfig {
   store: StoreConfig | undefined;
   /**
    * Every store served, the default one first: `B2B_STORE_HASH` + `B2B_AUTH_TOKEN` and the
-   * stores of `GATEWAY_STORES` (see `store-config.ts`). An input naming any other store answers
+   * stores of `GATEWAY_STORES` (see `stores.ts`). An input naming any other store answers
    * FORBIDDEN. @default []
    */
   stores: StoreConfig[];
@@ -133,10 +118,11 @@ export interface GatewayConfig {
 const number = (schema: z.ZodNumber, fallback: number) =>
   optionalText.transform((value) => (value === undefined ? fallback : Number(value))).pipe(schema);
 
-const environmentSchema = z.object({
+/** The variables {@link loadConfig} reads itself; `observability.ts` reads the `OTEL_*` ones. */
+export const environmentSchema = z.object({
   NODE_ENV: optionalText,
   B2B_API_URL: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
-  B2B_STORE_HASH: optionalText.pipe(z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, "-" and "_" only').optional()),
+  B2B_STORE_HASH: optionalText.pipe(storeHashSchema.optional()),
   B2B_AUTH_TOKEN: optionalText,
   B2B_CHANNEL_ID: number(z.number().int().positive(), 1),
   B2B_TIMEOUT_MS: number(z.number().int().positive(), 10_000),
@@ -146,9 +132,9 @@ const environmentSchema = z.object({
   GATEWAY_TRUSTED_KEYS: optionalText,
   GATEWAY_CORS_ORIGINS: optionalText,
   GATEWAY_REDIS_URL: optionalText.pipe(z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional()),
-  // Parsed by `store-config.ts` (JSON, files): here only read.
+  // Parsed by `stores.ts` (JSON, files): here only read.
   GATEWAY_STORES: optionalText,
-  // A file path, read by `loadConfig` (see `plugins/use-trusted-documents.ts`).
+  // A file path, read by `persisted-documents.ts`.
   GATEWAY_PERSISTED_DOCUMENTS: optionalText,
   GATEWAY_TRUST_PROXY: optionalText
     .pipe(z.string().regex(/^(true|false|\d+)$/, 'must be true, false or a number of proxies').optional())
@@ -271,17 +257,6 @@ export function loadConfig(env: Record<string, string | undefined>): GatewayConf
   };
 }
 
-/** The manifest `GATEWAY_PERSISTED_DOCUMENTS` names, read once; problems name the path, never a document. */
-function readPersistedDocuments(path: string | undefined): { documents?: PersistedDocuments; problems: string[] } {
-  const trimmed = path?.trim();
-  if (trimmed === undefined || trimmed === '') return { problems: [] };
-  const file = readConfigFile(trimmed);
-  if (!file.ok) return { problems: [`GATEWAY_PERSISTED_DOCUMENTS: ${trimmed} ${file.reason}`] };
-  const manifest = parsePersistedDocuments(file.value);
-  if (!manifest.ok) return { problems: manifest.problems.map((problem) => `GATEWAY_PERSISTED_DOCUMENTS: ${trimmed}: ${problem}`) };
-  return { documents: manifest.documents, problems: [] };
-}
-
 /**
  * Every secret a configuration holds (each store's X-Auth-Token, the trusted keys, a Redis
  * password), for the logger's list of values it must never write.
@@ -300,88 +275,3 @@ export function secretsOf(config: Pick<GatewayConfig, 'stores' | 'trustedKeys' |
   const exportHeaders = (config.observability?.tracing?.exporters ?? []).flatMap((exporter) => (exporter.kind === 'otlp' ? Object.values(exporter.headers) : []));
   return [...new Set([...config.stores.map((store) => store.authToken), ...config.trustedKeys, ...redis, ...exportHeaders].filter((secret) => secret !== ''))];
 }
-
-/** One environment variable as `b2b-auth-gateway --help` and the README's Operations table describe it. */
-export interface EnvironmentVariable {
-  /** What it does; `code` in backticks. */
-  meaning: string;
-  /** The default as an operator reads it; `''` when unset means nothing happens. */
-  default: string;
-}
-
-/**
- * Every variable {@link loadConfig} reads, in the order `--help` lists them: the one place they
- * are described. Typed so that a variable added to the schema without a line here fails the type
- * check. `<NAME>_FILE` twins of the secrets (`secret-files.ts`) are listed by the help from
- * `SECRET_VARIABLES`.
- */
-export const ENVIRONMENT_VARIABLES = {
-  B2B_API_URL: {
-    meaning:
-      'Upstream base: REST at `$B2B_API_URL/api/io/…`, GraphQL at `$B2B_API_URL/graphql`. Unset: the gateway starts the embedded sandbox on a loopback port (a start-up error with `NODE_ENV=production`).',
-    default: 'unset (sandbox)',
-  },
-  B2B_STORE_HASH: { meaning: 'The store served (the default store with `GATEWAY_STORES`). Required with `B2B_API_URL` unless `GATEWAY_STORES` is set.', default: '' },
-  B2B_AUTH_TOKEN: { meaning: "The store's X-Auth-Token. Required with `B2B_STORE_HASH` unless that store is listed in `GATEWAY_STORES`. A secret.", default: '' },
-  B2B_CHANNEL_ID: { meaning: 'Storefront channel used when an input names none.', default: '1' },
-  B2B_TIMEOUT_MS: { meaning: 'Deadline of one upstream call, request to last byte, retries included.', default: '10000' },
-  GATEWAY_STORES: {
-    meaning:
-      'More stores: a JSON object `{ "<store hash>": { "authToken" | "authTokenFile", "channels"?, "defaultChannelId"? } }`, or the path of a file holding it. An input naming another store answers `FORBIDDEN`.',
-    default: 'unset (one store)',
-  },
-  GATEWAY_TRUSTED_KEYS: {
-    meaning: 'Comma-separated keys (16+ characters each). A request with `X-Gateway-Key: <key>` is a trusted server caller. Secrets.',
-    default: 'none',
-  },
-  GATEWAY_PERSISTED_DOCUMENTS: {
-    meaning:
-      'Path of a JSON manifest `{ "<sha256 hash>": "<document>" }` (GraphQL Code Generator\'s `persisted-documents.json`). Set: untrusted callers may run only these operations, by hash; trusted callers may run any. A missing or bad file is a start-up error.',
-    default: 'unset (any document)',
-  },
-  GATEWAY_CORS_ORIGINS: {
-    meaning: 'Comma-separated browser origins granted CORS; `http://host:*` allows any port, `*` any origin without credentials.',
-    default: 'none; `http://localhost:*`, `http://127.0.0.1:*` on the sandbox',
-  },
-  GATEWAY_PATH_FAILOVER: { meaning: '`false` turns off serving `login`/`authorization` over REST while B2B GraphQL is down.', default: 'true' },
-  GATEWAY_BREAKER_THRESHOLD: { meaning: "Consecutive upstream outages that open a path's circuit.", default: '5' },
-  GATEWAY_BREAKER_COOLDOWN_MS: { meaning: 'How long an open circuit fails fast before letting one probe through.', default: '10000' },
-  GATEWAY_RATE_LIMIT_ACCOUNT_PER_MINUTE: {
-    meaning:
-      'Refused credential attempts per account (email, case-folded; one budget across all credential paths) per minute. Attempts in flight count too; one finding the budget full of them waits (up to `B2B_TIMEOUT_MS`) rather than being refused. `0` turns it off.',
-    default: '5',
-  },
-  GATEWAY_RATE_LIMIT_ACCOUNT_PER_HOUR: { meaning: 'The same per hour.', default: '20' },
-  GATEWAY_RATE_LIMIT_ADDRESS_PER_MINUTE: {
-    meaning:
-      'Refused credential attempts per client address per minute, attempts in flight counted and waited for as above. Trusted callers (`X-Gateway-Key`), who sign many buyers in from one address, are not held to it. `0` turns it off.',
-    default: '20',
-  },
-  GATEWAY_RATE_LIMIT_ADDRESS_PER_HOUR: { meaning: 'The same per hour.', default: '200' },
-  GATEWAY_MIN_FAILED_LOGIN_MS: {
-    meaning: 'Shortest answer time of a failed or rate-limited credential attempt, so timing does not tell which accounts exist. `0` turns it off.',
-    default: '400',
-  },
-  GATEWAY_REDIS_URL: {
-    meaning: '`redis://` or `rediss://`: rate-limit counters shared by every gateway instance. A secret if it holds a password.',
-    default: 'unset (memory)',
-  },
-  GATEWAY_TRUST_PROXY: {
-    meaning: '`true` or the number of proxies in front: the client address is read from `X-Forwarded-For` that many hops from the right.',
-    default: 'false',
-  },
-  GATEWAY_SHUTDOWN_DELAY_MS: {
-    meaning:
-      'After SIGTERM, how long `/readiness` answers 503 while requests are still served (with `Connection: close`) before the listener closes. At least a balancer\'s health-check interval × (its fall count + 1); with Kubernetes, a few seconds for the endpoint removal to reach every proxy. `0`: close at once.',
-    default: '5000',
-  },
-  LOG_LEVEL: { meaning: 'Lowest level logged: `debug` (adds one line per upstream call), `info`, `warn` or `error`.', default: 'info' },
-  PORT: { meaning: 'Listen port (`0`: any free port).', default: '4000' },
-  HOST: { meaning: 'Listen address (`0.0.0.0` for every interface, e.g. in a container).', default: '127.0.0.1' },
-  NODE_ENV: {
-    meaning:
-      '`production`: GraphiQL off, introspection and `_service` only for trusted callers, no field suggestions, no sandbox. The `b2b-auth-gateway` command sets it to `production` when unset.',
-    default: 'unset (`production` for the command)',
-  },
-  ...OBSERVABILITY_VARIABLES,
-} satisfies Record<keyof typeof environmentSchema.shape, EnvironmentVariable> & Record<string, EnvironmentVariable>;

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { optionalText } from '../env-text.js';
-import type { EnvironmentVariable } from '../config.js';
+import { optionalText } from './optional-text.js';
 
 /** The sampler names of the OpenTelemetry specification (`OTEL_TRACES_SAMPLER`). */
 export const SAMPLERS = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'] as const;
@@ -51,7 +50,6 @@ export interface ObservabilityConfig {
 
 const DEFAULT_SERVICE_NAME = 'b2b-auth-gateway';
 
-
 const httpUrl = optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional());
 
 /** `key=value,key2=value2`, values percent-encoded (W3C Baggage octets), as OTEL_*_HEADERS and OTEL_RESOURCE_ATTRIBUTES are. */
@@ -84,7 +82,8 @@ const milliseconds = optionalNumber(z.number().int().positive());
 // Only OTLP over HTTP is built in; a collector's OTLP/HTTP receiver takes JSON and protobuf alike.
 const protocol = optionalText.pipe(z.enum(['http/protobuf', 'http/json'], 'must be http/protobuf or http/json (OTLP over gRPC is not built in)').optional());
 
-const otelSchema = z.object({
+/** The variables {@link readObservabilityConfig} reads: the standard `OTEL_*` ones and `GATEWAY_METRICS_PUBLIC`. */
+export const observabilitySchema = z.object({
   OTEL_SDK_DISABLED: optionalText.transform((value) => value?.toLowerCase() === 'true'),
   OTEL_TRACES_EXPORTER: optionalText.pipe(
     z
@@ -116,7 +115,7 @@ const otelSchema = z.object({
  * values (headers hold API keys).
  */
 export function readObservabilityConfig(env: Record<string, string | undefined>): { config: ObservabilityConfig; problems: string[] } {
-  const parsed = otelSchema.safeParse(env);
+  const parsed = observabilitySchema.safeParse(env);
   if (!parsed.success) {
     return {
       config: { metricsPublic: false, tracing: undefined },
@@ -155,39 +154,3 @@ export function readObservabilityConfig(env: Record<string, string | undefined>)
     problems: [],
   };
 }
-
-/** The observability variables for `--help` and the README's Operations table. */
-export const OBSERVABILITY_VARIABLES = {
-  GATEWAY_METRICS_PUBLIC: {
-    meaning:
-      '`true` serves `/metrics` to anyone in production too. Otherwise production answers it only with a trusted key (`X-Gateway-Key: <key>` or `Authorization: Bearer <key>`); development always serves it.',
-    default: 'false',
-  },
-  OTEL_TRACES_EXPORTER: {
-    meaning:
-      'OpenTelemetry tracing: `otlp` (OTLP over HTTP), `console` (spans on stdout) or `none`. Unset: tracing is on only when an OTLP endpoint below is set.',
-    default: 'unset (off)',
-  },
-  OTEL_EXPORTER_OTLP_ENDPOINT: {
-    meaning: 'OTLP/HTTP base URL of the collector; traces go to `<endpoint>/v1/traces`. Setting it turns tracing on.',
-    default: '`http://localhost:4318` when `OTEL_TRACES_EXPORTER=otlp`',
-  },
-  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: { meaning: 'The whole OTLP/HTTP traces URL; wins over `OTEL_EXPORTER_OTLP_ENDPOINT`. Setting it turns tracing on.', default: '' },
-  OTEL_EXPORTER_OTLP_HEADERS: {
-    meaning: '`key=value,…` (values percent-encoded) sent with every export, e.g. a vendor API key; `OTEL_EXPORTER_OTLP_TRACES_HEADERS` adds or overrides. Secrets.',
-    default: 'none',
-  },
-  OTEL_EXPORTER_OTLP_PROTOCOL: {
-    meaning: '`http/protobuf` or `http/json` (`OTEL_EXPORTER_OTLP_TRACES_PROTOCOL` too); spans are sent as OTLP/HTTP JSON, which collectors take on the same port. `grpc` is refused.',
-    default: 'unset (OTLP/HTTP JSON)',
-  },
-  OTEL_EXPORTER_OTLP_TIMEOUT: { meaning: 'Deadline of one export in ms (`OTEL_EXPORTER_OTLP_TRACES_TIMEOUT` too).', default: '10000' },
-  OTEL_SERVICE_NAME: { meaning: '`service.name` of every span.', default: 'b2b-auth-gateway' },
-  OTEL_RESOURCE_ATTRIBUTES: { meaning: 'More resource attributes, `key=value,…`, e.g. `deployment.environment=prod`.', default: 'none' },
-  OTEL_TRACES_SAMPLER: {
-    meaning: '`always_on`, `always_off`, `traceidratio`, `parentbased_always_on`, `parentbased_always_off` or `parentbased_traceidratio`; parent-based samplers follow an incoming `traceparent`.',
-    default: 'parentbased_always_on',
-  },
-  OTEL_TRACES_SAMPLER_ARG: { meaning: 'The ratio (0 to 1) of the `*traceidratio` samplers.', default: '1' },
-  OTEL_SDK_DISABLED: { meaning: '`true` turns tracing off whatever else is set.', default: 'false' },
-} satisfies Record<string, EnvironmentVariable>;
