@@ -30,6 +30,7 @@ import {
   startReplica,
   tail,
   tally,
+  unusualRequests,
   untilServers,
   upstreamAttempts,
   watchServers,
@@ -78,6 +79,7 @@ describe.skipIf(MISSING.length > 0)('the field: two replicas of the built comman
   let sandboxPort: number;
   let redisServer: Child;
   let redis: Redis;
+  let haproxy: Child;
   let proxyPort: number;
   let statsPort: number;
   const ports = {} as Record<ReplicaName, number>;
@@ -132,7 +134,8 @@ describe.skipIf(MISSING.length > 0)('the field: two replicas of the built comman
       GATEWAY_BREAKER_COOLDOWN_MS: String(BREAKER_COOLDOWN_MS),
     };
     await Promise.all(REPLICAS.map(start));
-    children.push(await startHaproxy(HAPROXY!, { folder, port: proxyPort, statsPort, servers: ports }));
+    haproxy = await startHaproxy(HAPROXY!, { folder, port: proxyPort, statsPort, servers: ports });
+    children.push(haproxy);
     await untilServers(statsPort, BOTH_UP);
   }, 180_000);
 
@@ -246,7 +249,7 @@ describe.skipIf(MISSING.length > 0)('the field: two replicas of the built comman
 
   describe('a rolling restart', { timeout: 90_000 }, () => {
     it('under steady load from keep-alive clients loses no request: every answer is a token', async () => {
-      const LOOPS = 12;
+      const LOOPS = 16;
       const startedAt = performance.now();
       const since = () => Math.round(performance.now() - startedAt);
       const watch = watchServers(statsPort, startedAt);
@@ -281,6 +284,7 @@ describe.skipIf(MISSING.length > 0)('the field: two replicas of the built comman
           ...timeline,
           ...watch.changes.map((change) => `HAProxy ${change}`),
           ...failures.slice(0, 10).map((answer) => `${answer.at} ms: ${answer.outcome} from ${answer.replica ?? 'haproxy'} (Connection: ${answer.connection})`),
+          ...unusualRequests(haproxy.output()).slice(0, 10).map((line) => `HAProxy log: ${line}`),
         ].join('\n  '),
       );
 

@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import type { Sandbox } from '../../src/sandbox/index.js';
-import { LOGIN_TOKEN } from '../shipping/support.js';
 
 export const IN_CI = process.env['CI'] === 'true';
 
@@ -135,9 +134,12 @@ export interface HaproxySetup {
 export function haproxyConfig(setup: HaproxySetup): string {
   return `global
   maxconn 4096
+  log stderr format raw local0 info
 
 defaults
   mode http
+  log global
+  option httplog
   option forwardfor
   timeout connect 1s
   timeout client 30s
@@ -239,6 +241,13 @@ export interface ClientOptions {
 }
 
 const JWT = /^eyJ[\w-]+\.[\w-]+\.[\w-]+$/;
+
+/** The sign-in every client sends: the token and how it was issued, nothing else. */
+const LOGIN_TOKEN = /* GraphQL */ `
+  mutation Login($input: LoginInput!) {
+    login(input: $input) { token { value via } }
+  }
+`;
 
 /** Sends a `login` through HAProxy at `port` and says what came back. Never rejects. */
 export function login(port: number, email: string, password: string, client: ClientOptions): Promise<Answer> {
@@ -342,4 +351,14 @@ export function watchServers(statsPort: number, since = performance.now()): { ch
       await polling;
     },
   };
+}
+
+/**
+ * HAProxy's log lines (`option httplog`) of requests that did not end as a plain 200: their
+ * termination state (e.g. `SD--`, the server closed the connection) says who cut what.
+ */
+export function unusualRequests(haproxyOutput: string): string[] {
+  return haproxyOutput
+    .split('\n')
+    .filter((line) => / "(GET|POST) /.test(line) && !line.includes('stats/<STATS>') && !/ 200 \d+ - - ---- /.test(line));
 }
