@@ -6,7 +6,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-/** The upstream SDL the sandbox serves, read at run time (where from: `src/files.ts`). */
+/** The upstream SDL the sandbox serves, read at run time (where from: `src/runtime/sdl-files.ts`). */
 const UPSTREAM_SCHEMA = 'src/upstream/b2b-graphql/upstream-schema.graphql';
 const TSC = join(dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin', 'tsc');
 
@@ -42,7 +42,7 @@ export function build(outDir = 'dist', options: BuildOptions = {}): string {
   return out;
 }
 
-/** The SDL files the compiled code reads at run time (`src/files.ts`), into the tree at `tree`. */
+/** The SDL files the compiled code reads at run time (`src/runtime/sdl-files.ts`), into the tree at `tree`. */
 function copyRuntimeFiles(tree: string): void {
   mkdirSync(join(tree, 'schema'), { recursive: true });
   for (const file of readdirSync(join(ROOT, 'schema')).filter((name) => name.endsWith('.graphql'))) {

@@ -3,6 +3,6 @@
 //
 //   tsx scripts/print-variables.ts
 import { stdout } from 'node:process';
-import { variablesMarkdown } from '../src/help.js';
+import { variablesMarkdown } from '../src/command/help.js';
 
 stdout.write(variablesMarkdown());

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { setFlagsFromString } from 'node:v8';
-import { COMMAND, helpText, packageVersion } from './help.js';
+import { COMMAND, helpText, packageVersion } from './command/help.js';
 
 // The package's `bin` (`b2b-auth-gateway`): answers --help and --version, else runs the gateway
 // (`main.ts`) with NODE_ENV=production unless the environment says otherwise.

@@ -1,10 +1,10 @@
 import type { YogaInitialContext } from 'graphql-yoga';
 import { createUserLoader, type UserLoader } from './loaders/users.js';
-import type { Logger } from './logger.js';
+import type { Logger } from './observability/logger.js';
 import { clientAddressOf } from './rate-limit/client-address.js';
 import type { CredentialLimiter } from './rate-limit/credential-limiter.js';
-import type { StoreDirectory } from './stores.js';
-import { GATEWAY_KEY_HEADER } from './trusted-callers.js';
+import type { StoreDirectory } from './access/store-directory.js';
+import { GATEWAY_KEY_HEADER } from './access/trusted-callers.js';
 import type { B2BGraphQLClient } from './upstream/b2b-graphql/client.js';
 import type { RestClient } from './upstream/rest/rest-client.js';
 

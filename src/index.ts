@@ -12,6 +12,6 @@ export type { PersistedDocuments } from './config/persisted-documents.js';
 export type { StoreConfig } from './config/stores.js';
 export { ENVIRONMENT_VARIABLES, type EnvironmentVariable } from './config/variables.js';
 export { createGateway, type Gateway, type GatewayOptions, type GatewayServerContext } from './gateway.js';
-export { createLogger, type Logger, type LoggerOptions, type LogLevel } from './logger.js';
+export { createLogger, type Logger, type LoggerOptions, type LogLevel } from './observability/logger.js';
 export type { InstanceReadiness, Readiness } from './observability/readiness.js';
-export { createHttpServer, DEFAULT_HTTP_SERVER_OPTIONS, type DrainResult, type HttpServer, type HttpServerOptions, type ShutdownOptions } from './server.js';
+export { createHttpServer, DEFAULT_HTTP_SERVER_OPTIONS, type DrainResult, type HttpServer, type HttpServerOptions, type ShutdownOptions } from './http/server.js';

@@ -1,6 +1,6 @@
 import { ConfigError, type GatewayConfig, loadConfig } from './config/environment.js';
 import { createGateway } from './gateway.js';
-import { createHttpServer, DEFAULT_HTTP_SERVER_OPTIONS } from './server.js';
+import { createHttpServer, DEFAULT_HTTP_SERVER_OPTIONS } from './http/server.js';
 
 // The process entry point: read the configuration, listen, stop cleanly on signals. Once the
 // configuration is loaded, every line it writes is a JSON object through the gateway's logger.

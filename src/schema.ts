@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { type GraphQLSchema, parse } from 'graphql';
 import { guardEntities } from './federation/guard-entities.js';
-import { SCHEMA_DIR } from './files.js';
+import { SCHEMA_DIR } from './runtime/sdl-files.js';
 import { resolvers } from './resolvers/index.js';
 
 type SubgraphResolvers = Extract<Parameters<typeof buildSubgraphSchema>[0], { resolvers?: unknown }>['resolvers'];

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../src/config/environment.js';
 import { createGateway, type Gateway, type GatewayOptions } from '../src/gateway.js';
-import { createLogger } from '../src/logger.js';
+import { createLogger } from '../src/observability/logger.js';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../src/sandbox/index.js';
 
 /** The trusted key the harness configures (`X-Gateway-Key`). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LOG_LEVELS, type LogLevel } from '../logger.js';
+import { LOG_LEVELS, type LogLevel } from '../observability/logger.js';
 import { ORIGIN_PATTERN } from './cors-origins.js';
 import { type ObservabilityConfig, readObservabilityConfig } from './observability.js';
 import { optionalText } from './optional-text.js';

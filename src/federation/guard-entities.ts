@@ -1,6 +1,6 @@
 import { type GraphQLSchema, isObjectType } from 'graphql';
 import type { GatewayContext } from '../context.js';
-import { ForbiddenError, InputValidationError } from '../errors.js';
+import { ForbiddenError, InputValidationError } from '../errors/gateway-errors.js';
 
 /**
  * Wraps federation's `_entities` resolver. @apollo/subgraph trusts its representations: any

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InputValidationError } from '../errors.js';
+import { InputValidationError } from '../errors/gateway-errors.js';
 import { channelIdField, emailField, jwtField, optional, passwordField, positiveId, storeHashField, validateInput } from './validate.js';
 
 /** `LoginInput`. */

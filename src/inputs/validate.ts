@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { storeHashSchema } from '../config/store-hash.js';
-import { InputValidationError } from '../errors.js';
+import { InputValidationError } from '../errors/gateway-errors.js';
 
 /**
  * Checks a GraphQL input with a zod schema and returns the parsed value. The first problem is

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Plugin } from 'graphql-yoga';
-import { UpstreamResponseShapeError, UpstreamTimeoutError, UpstreamUnavailableError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import { UpstreamResponseShapeError, UpstreamTimeoutError, UpstreamUnavailableError } from '../errors/gateway-errors.js';
+import type { Logger } from './logger.js';
 import type { HttpCall, HttpCallObservation } from '../upstream/http-transport.js';
 import type { GatewayMetrics } from './metrics.js';
 import { logFieldsOf, requestScopeOf } from './request-scope.js';

@@ -12,11 +12,11 @@ import {
   UpstreamResponseShapeError,
   UpstreamTimeoutError,
   UpstreamUnavailableError,
-} from '../errors.js';
+} from '../errors/gateway-errors.js';
 import type { GatewayContext } from '../context.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../observability/logger.js';
 import { logFieldsOf, requestScopeOf } from '../observability/request-scope.js';
-import { withoutEchoedValue } from '../echo-guard.js';
+import { withoutEchoedValue } from '../errors/strip-echoed-values.js';
 
 /** What a client sees for one of the gateway's expected failures. */
 interface PublicError {

@@ -1,8 +1,8 @@
 import { handleStreamOrSingleExecutionResult, type Plugin } from 'graphql-yoga';
-import { RateLimitedError, UpstreamRateLimitError } from '../errors.js';
+import { RateLimitedError, UpstreamRateLimitError } from '../errors/gateway-errors.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { requestScopeOf } from '../observability/request-scope.js';
-import { GATEWAY_KEY_HEADER } from '../trusted-callers.js';
+import { GATEWAY_KEY_HEADER } from '../access/trusted-callers.js';
 
 /** Options of {@link useMetrics}. */
 export interface MetricsPluginOptions {

@@ -1,7 +1,7 @@
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { type ASTVisitor, GraphQLError, type ValidationContext } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { GATEWAY_KEY_HEADER } from '../trusted-callers.js';
+import { GATEWAY_KEY_HEADER } from '../access/trusted-callers.js';
 
 /** What {@link useProductionGuards} needs to know. */
 export interface ProductionGuardsSetup {

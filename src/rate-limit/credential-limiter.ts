@@ -8,7 +8,7 @@ import {
   UpstreamRateLimitError,
   UpstreamTimeoutError,
   UpstreamUnavailableError,
-} from '../errors.js';
+} from '../errors/gateway-errors.js';
 import { customerClaims, readClaims } from '../tokens/claims.js';
 import type { Acquisition, Budget, RateLimitStore, SpentBudget } from './store.js';
 import { SlotWaiters, Waiter } from './waiters.js';

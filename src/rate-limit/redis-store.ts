@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../observability/logger.js';
 import { type Acquisition, type Budget, type RateLimitStore, type SpentBudget, TAKEN } from './store.js';
 
 /** Options of {@link createRedisStore}. */

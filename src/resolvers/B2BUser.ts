@@ -1,5 +1,5 @@
 import type { B2BRole, B2BUserResolvers } from '../generated/resolvers-types.js';
-import { requireTrustedCaller } from '../trusted-callers.js';
+import { requireTrustedCaller } from '../access/trusted-callers.js';
 
 // Role codes as BigCommerce's own buyer portal reads them (b2b-upstream.md §4).
 const ROLES: ReadonlyMap<number, B2BRole> = new Map([

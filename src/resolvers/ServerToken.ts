@@ -1,5 +1,5 @@
 import type { ServerTokenEventChannel, ServerTokenResolvers } from '../generated/resolvers-types.js';
-import { requireTrustedCaller } from '../trusted-callers.js';
+import { requireTrustedCaller } from '../access/trusted-callers.js';
 
 const EVENT_CHANNELS: ReadonlyMap<string, ServerTokenEventChannel> = new Map([
   ['app', 'APP'],

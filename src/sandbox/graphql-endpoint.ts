@@ -2,7 +2,7 @@
 // gateway's documents validate against the same schema and introspection works.
 import { readFile } from 'node:fs/promises';
 import { buildSchema, execute, getOperationAST, GraphQLError, parse, validate, type GraphQLSchema } from 'graphql';
-import { UPSTREAM_SCHEMA_URL } from '../files.js';
+import { UPSTREAM_SCHEMA_URL } from '../runtime/sdl-files.js';
 import type { SandboxContext } from './context.js';
 import { isPlainObject, jsonResponse, type SandboxRequest, type SandboxResponse } from './exchange.js';
 import { createRootValue, type GraphqlRequestContext } from './graphql-resolvers.js';

@@ -1,5 +1,5 @@
-import { UpstreamTimeoutError, UpstreamUnavailableError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import { UpstreamTimeoutError, UpstreamUnavailableError } from '../errors/gateway-errors.js';
+import type { Logger } from '../observability/logger.js';
 
 /** Options of {@link createCircuitBreakers}. */
 export interface CircuitBreakerOptions {

@@ -1,5 +1,5 @@
 import type { StoreConfig } from '../config/stores.js';
-import { UpstreamUnavailableError } from '../errors.js';
+import { UpstreamUnavailableError } from '../errors/gateway-errors.js';
 import type { TokenSource } from '../generated/resolvers-types.js';
 import type { AuthorizationResult, B2BGraphQLClient, LoginResult } from './b2b-graphql/client.js';
 import type { RestClient } from './rest/rest-client.js';

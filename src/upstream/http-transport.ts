@@ -1,5 +1,5 @@
 import { Agent, type Dispatcher, errors as undiciErrors } from 'undici';
-import { UpstreamResponseShapeError, UpstreamTimeoutError, UpstreamUnavailableError } from '../errors.js';
+import { UpstreamResponseShapeError, UpstreamTimeoutError, UpstreamUnavailableError } from '../errors/gateway-errors.js';
 
 /** Options of {@link createHttpTransport}. */
 export interface HttpTransportOptions {

@@ -6,7 +6,7 @@ import { createSchema, createYoga } from 'graphql-yoga';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/environment.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger } from '../../src/observability/logger.js';
 import { useHealth } from '../../src/plugins/use-health.js';
 import { createSandbox, DEMO_BUYER } from '../../src/sandbox/index.js';
 import { CREDENTIAL_LIMITS_OFF, type Harness, LOGIN, startHarness } from '../harness.js';

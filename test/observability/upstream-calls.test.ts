@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config/environment.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger } from '../../src/observability/logger.js';
 import { createUpstreamCallLog } from '../../src/observability/upstream-calls.js';
 import { createSandbox, type Sandbox, SANDBOX_USERS } from '../../src/sandbox/index.js';
 import { AUTHORIZATION, CREDENTIAL_LIMITS_OFF, type GraphQLReply, ISSUE, LOGIN } from '../harness.js';

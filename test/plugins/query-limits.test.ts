@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { graphiqlOptions } from '../../src/plugins/graphiql.js';
+import { graphiqlOptions } from '../../src/http/graphiql.js';
 import { DEFAULT_QUERY_LIMITS } from '../../src/plugins/use-query-limits.js';
 import { DEMO_BUYER } from '../../src/sandbox/index.js';
 import { startHarness, type Harness } from '../harness.js';

@@ -1,6 +1,6 @@
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { describe, expect, it, vi } from 'vitest';
-import { CredentialsRejectedError, RateLimitedError, TokenRejectedError, UpstreamTimeoutError } from '../../src/errors.js';
+import { CredentialsRejectedError, RateLimitedError, TokenRejectedError, UpstreamTimeoutError } from '../../src/errors/gateway-errors.js';
 import { type CredentialLimits, createCredentialLimiter } from '../../src/rate-limit/credential-limiter.js';
 import { createMemoryStore } from '../../src/rate-limit/memory-store.js';
 import type { RateLimitStore } from '../../src/rate-limit/store.js';

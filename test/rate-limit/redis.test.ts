@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/logger.js';
+import { createLogger } from '../../src/observability/logger.js';
 import { createMemoryStore } from '../../src/rate-limit/memory-store.js';
 import { createRedisStore } from '../../src/rate-limit/redis-store.js';
 import { SANDBOX_USERS } from '../../src/sandbox/index.js';

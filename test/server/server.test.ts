@@ -3,7 +3,7 @@
 // in-flight requests finish while refusing new ones.
 import { connect, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpServer, type HttpServer, type HttpServerOptions } from '../../src/server.js';
+import { createHttpServer, type HttpServer, type HttpServerOptions } from '../../src/http/server.js';
 import { DEMO_BUYER } from '../../src/sandbox/index.js';
 import { type Harness, LOGIN, startHarness } from '../harness.js';
 import { connectOutcome, loginOverOwnConnection, untilSandboxSees } from '../support/http.js';

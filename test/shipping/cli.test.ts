@@ -10,7 +10,7 @@ import autocannon from 'autocannon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from '../../scripts/build.js';
 import { ENVIRONMENT_VARIABLES } from '../../src/config/variables.js';
-import { helpText, packageVersion, variablesMarkdown } from '../../src/help.js';
+import { helpText, packageVersion, variablesMarkdown } from '../../src/command/help.js';
 import { createSandbox, DEMO_BUYER, type Sandbox } from '../../src/sandbox/index.js';
 import { SECRET_VARIABLES } from '../../src/config/secret-files.js';
 import { LOGIN_TOKEN, postGraphQL, sandboxEnv } from './support.js';

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/environment.js';
 import { ENVIRONMENT_VARIABLES } from '../../src/config/variables.js';
 import { SECRET_VARIABLES } from '../../src/config/secret-files.js';
-import { DEFAULT_HTTP_SERVER_OPTIONS } from '../../src/server.js';
+import { DEFAULT_HTTP_SERVER_OPTIONS } from '../../src/http/server.js';
 import { findBinary, IN_CI } from '../field/support.js';
 
 const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { serveFastify } from '../../examples/embedding/fastify.js';
 import { servePlainNode } from '../../examples/embedding/plain-node.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger } from '../../src/observability/logger.js';
 import { createSandbox, DEMO_BUYER, type Sandbox } from '../../src/sandbox/index.js';
 import { LOGIN_TOKEN, postGraphQL, sandboxEnv } from './support.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StoreConfig } from '../../src/config/stores.js';
-import { ForbiddenError } from '../../src/errors.js';
-import { createStoreDirectory } from '../../src/stores.js';
+import { ForbiddenError } from '../../src/errors/gateway-errors.js';
+import { createStoreDirectory } from '../../src/access/store-directory.js';
 
 const main: StoreConfig = { storeHash: 'main', authToken: 'token-main', defaultChannelId: 1 };
 const other: StoreConfig = { storeHash: 'other', authToken: 'token-other', defaultChannelId: 2, channels: [2, 3] };

@@ -11,9 +11,9 @@ import {
   UpstreamResponseShapeError,
   UpstreamTimeoutError,
   UpstreamUnavailableError,
-} from '../../src/errors.js';
+} from '../../src/errors/gateway-errors.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger } from '../../src/observability/logger.js';
 import { publicError } from '../../src/plugins/use-error-mapping.js';
 import { CircuitOpenError, type CircuitBreakers, createCircuitBreakers } from '../../src/upstream/circuit-breaker.js';
 import { CREDENTIAL_LIMITS_OFF, type GraphQLReply, LOGIN } from '../harness.js';

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/environment.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger } from '../../src/observability/logger.js';
 import { AUTHORIZATION, CREDENTIAL_LIMITS_OFF, type GraphQLReply, ISSUE, LOGIN } from '../harness.js';
 import { type Fault, FAULTS, type FaultServer, OVERSIZED_BYTES, RETRY_AFTER_SECONDS, startFaultServer } from '../support/fault-server.js';
 

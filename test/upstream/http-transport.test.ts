@@ -4,7 +4,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { UpstreamResponseShapeError, UpstreamTimeoutError, UpstreamUnavailableError } from '../../src/errors.js';
+import { UpstreamResponseShapeError, UpstreamTimeoutError, UpstreamUnavailableError } from '../../src/errors/gateway-errors.js';
 import { createHttpTransport, type HttpCall, type HttpTransport, type HttpTransportOptions } from '../../src/upstream/http-transport.js';
 
 // Counts the attempts the transport makes: every attempt is one `dispatch` on its undici agent,

@@ -1,7 +1,7 @@
 import type { MutationResolvers } from '../../generated/resolvers-types.js';
 import { issueServerTokenInput } from '../../inputs/admin.js';
 import { validateInput } from '../../inputs/validate.js';
-import { requireTrustedCaller } from '../../trusted-callers.js';
+import { requireTrustedCaller } from '../../access/trusted-callers.js';
 import { issueServerToken as issueUpstream } from '../../upstream/rest/server-tokens.js';
 
 /** `issueServerToken`: `POST /api/io/auth/backend` (b2b-upstream.md §3.4). Trusted callers only; deprecated. */

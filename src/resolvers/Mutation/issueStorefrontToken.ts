@@ -1,9 +1,9 @@
-import { InputValidationError } from '../../errors.js';
+import { InputValidationError } from '../../errors/gateway-errors.js';
 import type { MutationResolvers } from '../../generated/resolvers-types.js';
 import { customerInput, sessionJwtInput, validateCredentials } from '../../inputs/schemas.js';
 import { validateInput } from '../../inputs/validate.js';
 import { issuedToken } from '../../tokens/storefront-token.js';
-import { requireTrustedCaller } from '../../trusted-callers.js';
+import { requireTrustedCaller } from '../../access/trusted-callers.js';
 import { issueForCustomer, issueFromCredentials, issueFromSessionJwt } from '../../upstream/rest/storefront-auth.js';
 
 /** The token name BigCommerce records when the caller gives none. */

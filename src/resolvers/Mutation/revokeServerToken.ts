@@ -1,8 +1,8 @@
-import { InputValidationError } from '../../errors.js';
+import { InputValidationError } from '../../errors/gateway-errors.js';
 import type { MutationResolvers } from '../../generated/resolvers-types.js';
 import { serverTokenId, storeHashArgument } from '../../inputs/admin.js';
 import { validateInput } from '../../inputs/validate.js';
-import { requireTrustedCaller } from '../../trusted-callers.js';
+import { requireTrustedCaller } from '../../access/trusted-callers.js';
 import { deleteServerToken } from '../../upstream/rest/server-tokens.js';
 
 /** `revokeServerToken`: `DELETE /api/io/auth/backend` (b2b-upstream.md §3.5). Trusted callers only; deprecated. */

@@ -1,7 +1,7 @@
 import type { QueryResolvers } from '../../generated/resolvers-types.js';
 import { pageLimit, pageOffset, storeHashArgument } from '../../inputs/admin.js';
 import { validateInput } from '../../inputs/validate.js';
-import { requireTrustedCaller } from '../../trusted-callers.js';
+import { requireTrustedCaller } from '../../access/trusted-callers.js';
 import { listServerTokens } from '../../upstream/rest/server-tokens.js';
 
 /** `serverTokens`: `GET /api/io/backend/tokens` (b2b-upstream.md §3.6), values included. Trusted callers only; deprecated. */

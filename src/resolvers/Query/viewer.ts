@@ -1,4 +1,4 @@
-import { TokenRejectedError } from '../../errors.js';
+import { TokenRejectedError } from '../../errors/gateway-errors.js';
 import type { QueryResolvers } from '../../generated/resolvers-types.js';
 import { readClaims } from '../../tokens/claims.js';
 

@@ -10,12 +10,12 @@ import {
   UpstreamRateLimitError,
   UpstreamResponseShapeError,
   UpstreamUnavailableError,
-} from '../../errors.js';
+} from '../../errors/gateway-errors.js';
 import type { CircuitBreakers } from '../circuit-breaker.js';
 import { headerValue, type HttpAnswer, type HttpTransport } from '../http-transport.js';
 import { upstreamPermissions, upstreamUser, type UpstreamPermission, type UpstreamUser } from '../models.js';
 import { retryAfterSeconds } from '../rest/rest-client.js';
-import { withoutEchoedValue } from '../../echo-guard.js';
+import { withoutEchoedValue } from '../../errors/strip-echoed-values.js';
 import { AuthorizationDocument, CurrentUserDocument, LoginDocument, type UserAuthType, type UserLoginType } from './generated.js';
 
 export interface LoginResult {

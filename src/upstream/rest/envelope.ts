@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InputValidationError, type UpstreamHttpError } from '../../errors.js';
+import { InputValidationError, type UpstreamHttpError } from '../../errors/gateway-errors.js';
 
 /*
  * BigCommerce B2B REST error answers (b2b-upstream.md §2) come in several shapes, so they are

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { StoreConfig } from '../../config/stores.js';
-import { UpstreamHttpError, UpstreamRateLimitError, UpstreamResponseShapeError, UpstreamUnavailableError } from '../../errors.js';
+import { UpstreamHttpError, UpstreamRateLimitError, UpstreamResponseShapeError, UpstreamUnavailableError } from '../../errors/gateway-errors.js';
 import type { CircuitBreakers } from '../circuit-breaker.js';
 import { headerValue, type HttpAnswer, type HttpTransport } from '../http-transport.js';
 import { endpointLabel } from '../../observability/upstream-calls.js';

@@ -3,7 +3,7 @@
 // endpoints are still served. Every token value here is a secret.
 import { z } from 'zod';
 import type { StoreConfig } from '../../config/stores.js';
-import { CredentialsRejectedError, ForbiddenError, UpstreamHttpError } from '../../errors.js';
+import { CredentialsRejectedError, ForbiddenError, UpstreamHttpError } from '../../errors/gateway-errors.js';
 import { fieldError, jwtString } from './envelope.js';
 import type { RestClient } from './rest-client.js';
 

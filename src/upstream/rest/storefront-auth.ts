@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { StoreConfig } from '../../config/stores.js';
-import { CredentialsRejectedError, InputValidationError, TokenRejectedError, UpstreamHttpError } from '../../errors.js';
+import { CredentialsRejectedError, InputValidationError, TokenRejectedError, UpstreamHttpError } from '../../errors/gateway-errors.js';
 import { fieldError, jwtString } from './envelope.js';
 import type { RestClient } from './rest-client.js';
 

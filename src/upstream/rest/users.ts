@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { StoreConfig } from '../../config/stores.js';
-import { UpstreamHttpError } from '../../errors.js';
+import { UpstreamHttpError } from '../../errors/gateway-errors.js';
 import type { UpstreamUser } from '../models.js';
 import type { RestClient } from './rest-client.js';
 

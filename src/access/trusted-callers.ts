@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { ForbiddenError } from './errors.js';
+import { ForbiddenError } from '../errors/gateway-errors.js';
 
 /** The header a trusted server caller (a Next.js server, the supergraph router) sends. */
 export const GATEWAY_KEY_HEADER = 'x-gateway-key';

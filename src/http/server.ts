@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Gateway } from './gateway.js';
+import type { Gateway } from '../gateway.js';
 
 /** Options of {@link createHttpServer}: the limits a hostile or broken client meets. */
 export interface HttpServerOptions {

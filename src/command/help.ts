@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { ENVIRONMENT_VARIABLES, type EnvironmentVariable } from './config/variables.js';
-import { SECRET_VARIABLES } from './config/secret-files.js';
+import { ENVIRONMENT_VARIABLES, type EnvironmentVariable } from '../config/variables.js';
+import { SECRET_VARIABLES } from '../config/secret-files.js';
 
 /** The command's name, as the package's `bin` installs it. */
 export const COMMAND = 'b2b-auth-gateway';
 
 /**
- * The package's version from its `package.json`, found by walking up from this file: one level
- * from `src/` (tsx), two from `dist/src/` (the build, installed or not).
+ * The package's version from its `package.json`, found by walking up from this file: two levels
+ * from `src/command/` (tsx), three from `dist/src/command/` and two from the bundled command's
+ * `dist/command/src/` (the build, installed or not).
  */
 export function packageVersion(): string {
   for (let url = new URL('../package.json', import.meta.url); ; url = new URL('../package.json', url)) {

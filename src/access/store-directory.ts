@@ -1,5 +1,5 @@
-import type { StoreConfig } from './config/stores.js';
-import { ForbiddenError } from './errors.js';
+import type { StoreConfig } from '../config/stores.js';
+import { ForbiddenError } from '../errors/gateway-errors.js';
 
 /** The stores this gateway serves, looked up by the `storeHash` (and `channelId`) an input names. */
 export interface StoreDirectory {

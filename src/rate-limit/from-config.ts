@@ -1,5 +1,5 @@
 import type { GatewayConfig } from '../config/environment.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../observability/logger.js';
 import { createCredentialLimiter, type CredentialLimiter } from './credential-limiter.js';
 import { createMemoryStore } from './memory-store.js';
 
