@@ -176,8 +176,13 @@ async function main(): Promise<void> {
   }
   const otherCpu = { rounds: others.stop(), soak: 0 };
   const stolenCpu = { rounds: stolen.stop(), soak: 0 };
-  // The kernel's high-water mark: the gateway's highest RSS from its start through every level.
-  const gatewayPeakRssMB = memoryMB(gateway.pid, 'VmHWM');
+  // The gateway's highest RSS from its start through every level: the kernel's high-water mark,
+  // or a sample above it (the kernel updates the mark when memory is unmapped, not when V8
+  // hands pages back with madvise, so it can miss a peak the samples saw).
+  const gatewayPeakRssMB = Math.max(
+    memoryMB(gateway.pid, 'VmHWM'),
+    ...measured.flatMap((level) => level.targets.filter((t) => OPERATIONS.some((o) => o.key === t.key)).map((t) => t.peakRssMB)),
+  );
   await Promise.all([gateway.stop(), hive.stop(), yoga.stop(), floor.stop()]);
 
   const othersDuringSoak = otherCpuMeter();
@@ -403,9 +408,10 @@ function levelChecks(stats: TargetStats[], connections: number): Check[] {
 function memoryChecks(gatewayPeakRssMB: number, soak: Soak): Check[] {
   const growth = soak.secondHalf.peakMB - soak.firstHalf.peakMB;
   const slowestStart = Math.max(...soak.startupMs);
+  const soakPeak = Math.max(soak.peakRssMB, soak.sampledPeakRssMB);
   return [
-    { name: `gateway peak RSS from start through every level (${settings.levels.join(', ')} connections; VmHWM)`, value: `${gatewayPeakRssMB.toFixed(1)} MB`, target: `≤ ${MAX_RSS_MB} MB`, pass: gatewayPeakRssMB <= MAX_RSS_MB },
-    { name: `gateway peak RSS over ${soak.requests} logins at ${soak.connections} connections (fresh process; VmHWM)`, value: `${soak.peakRssMB.toFixed(1)} MB`, target: `≤ ${MAX_RSS_MB} MB`, pass: soak.peakRssMB <= MAX_RSS_MB },
+    { name: `gateway peak RSS from start through every level (${settings.levels.join(', ')} connections; VmHWM or a higher sample)`, value: `${gatewayPeakRssMB.toFixed(1)} MB`, target: `≤ ${MAX_RSS_MB} MB`, pass: gatewayPeakRssMB <= MAX_RSS_MB },
+    { name: `gateway peak RSS over ${soak.requests} logins at ${soak.connections} connections (fresh process; VmHWM or a higher sample)`, value: `${soakPeak.toFixed(1)} MB`, target: `≤ ${MAX_RSS_MB} MB`, pass: soakPeak <= MAX_RSS_MB },
     { name: 'RSS growth over those logins, second half vs first (highest RSS sampled in each)', value: `${growth.toFixed(1)} MB`, target: '< 10 MB', pass: growth < 10 },
     { name: 'start-up to first served login (slowest of 3)', value: `${slowestStart.toFixed(0)} ms`, target: '< 1000 ms', pass: slowestStart < 1000 },
   ];
