@@ -177,8 +177,8 @@ async function main(): Promise<void> {
   const otherCpu = { rounds: others.stop(), soak: 0 };
   const stolenCpu = { rounds: stolen.stop(), soak: 0 };
   // The gateway's highest RSS from its start through every level: the kernel's high-water mark,
-  // or a sample above it (the kernel updates the mark when memory is unmapped, not when V8
-  // hands pages back with madvise, so it can miss a peak the samples saw).
+  // or a sample above it (the kernel moves its mark only at some points, and its RSS counters
+  // are approximate, so a sample can read above it).
   const gatewayPeakRssMB = Math.max(
     memoryMB(gateway.pid, 'VmHWM'),
     ...measured.flatMap((level) => level.targets.filter((t) => OPERATIONS.some((o) => o.key === t.key)).map((t) => t.peakRssMB)),
