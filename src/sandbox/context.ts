@@ -8,4 +8,6 @@ export interface SandboxContext {
   authToken: string;
   store: SandboxStore;
   tokens: TokenService;
+  /** The store's storefront origin, e.g. `http://127.0.0.1:34568`: it serves `/login/token/<jwt>`. */
+  storefrontUrl: string;
 }

@@ -1,36 +1,23 @@
 // Root resolvers of the B2B GraphQL Storefront API excerpt (b2b-upstream.md §4). The schema comes
-// from the upstream SDL; these return plain objects shaped like its types.
+// from the upstream SDL; these return plain objects shaped like its types. The Super Admin's
+// operations are in graphql-super-admin.ts.
 import { GraphQLError } from 'graphql';
 import type { SandboxContext } from './context.js';
+import {
+  authenticate,
+  companyNotApproved,
+  INVALID_LOGIN,
+  invalidToken,
+  notFound,
+  type GraphqlRequestContext,
+} from './graphql-auth.js';
+import { createSuperAdminResolvers } from './graphql-super-admin.js';
 import type { StorefrontCustomer } from './store.js';
-import type { VerifyFailure } from './tokens.js';
 
-/** Per-request GraphQL context. */
-export interface GraphqlRequestContext {
-  /** The raw `Authorization` header. */
-  authorization: string | undefined;
-}
+export type { GraphqlRequestContext } from './graphql-auth.js';
 
-const INVALID_LOGIN = 40001;
-const INVALID_TOKEN = 40101;
-
-// The pending sentence is the one BigCommerce's buyer portal matches on (its login page and tests);
-// the other two are the sandbox's own wording. Upstream sends these with no `extensions`.
-const COMPANY_STATUS_MESSAGES: Record<number, string> = {
-  0: 'Your business account is pending approval. You will gain access to business account features, products, and pricing after account approval.',
-  2: 'Your business account has been rejected. Please contact the store owner or our support team for more information.',
-  3: 'This business account is inactive. Reach out to our support team to reactivate your account.',
-};
-
-function invalidToken(reason: VerifyFailure | 'missing'): GraphQLError {
-  const message =
-    reason === 'missing'
-      ? 'Authentication credentials were not provided.'
-      : reason === 'expired'
-        ? 'Signature has expired'
-        : 'Error decoding signature';
-  return new GraphQLError(message, { extensions: { code: INVALID_TOKEN } });
-}
+/** BigCommerce cart ids are UUIDs. */
+const CART_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function toUserType(context: SandboxContext, customer: StorefrontCustomer) {
   const company = context.store.companyOf(customer);
@@ -44,15 +31,14 @@ function toUserType(context: SandboxContext, customer: StorefrontCustomer) {
     role: customer.role,
     companyRoleId: customer.company?.companyRoleId ?? null,
     companyRoleName: customer.company?.companyRoleName ?? null,
-    companyInfo: company ? { id: String(company.id), companyName: company.name, companyStatus: company.status } : null,
+    companyInfo: company ? { companyId: String(company.id), companyName: company.name } : null,
   };
 }
 
 /** Refuses Company users whose company is not approved, with the upstream's long sentences. */
 function assertCanLogIn(context: SandboxContext, customer: StorefrontCustomer): void {
   if (context.store.canLogIn(customer)) return;
-  const status = context.store.companyOf(customer)?.status ?? 0;
-  throw new GraphQLError(COMPANY_STATUS_MESSAGES[status] ?? COMPANY_STATUS_MESSAGES[0] ?? 'Login failed');
+  throw companyNotApproved(context.store.companyOf(customer));
 }
 
 async function authResult(context: SandboxContext, customer: StorefrontCustomer, channelId: number, name: string) {
@@ -66,7 +52,7 @@ async function authResult(context: SandboxContext, customer: StorefrontCustomer,
       user: toUserType(context, customer),
       loginType: 2,
       storefrontLoginToken,
-      permissions: (customer.company?.permissions ?? []).map((p) => ({ ...p })),
+      permissions: context.store.permissionsOf(customer),
     },
   };
 }
@@ -77,6 +63,25 @@ interface LoginArgs {
 
 interface AuthorizationArgs {
   authData: { bcToken: string; channelId?: number | null };
+}
+
+interface StoreFrontTokenArgs {
+  storeFrontTokenData: { storeHash: string; channelId: number; expiresAt: number; allowedCorsOrigins: (string | null)[] };
+}
+
+interface CheckoutLoginArgs {
+  cartData: { cartId: string };
+}
+
+/** An origin as browsers send it: scheme, host and port only. */
+function isOrigin(value: string | null): boolean {
+  if (value === null) return false;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
+  } catch {
+    return false;
+  }
 }
 
 /** The `rootValue`: graphql-js calls these for the root fields of the same name. */
@@ -102,14 +107,55 @@ export function createRootValue(context: SandboxContext) {
     },
 
     async currentUser(_args: unknown, request: GraphqlRequestContext) {
-      // Split on any whitespace: BigCommerce's buyer portal sends `Bearer  <token>` (two spaces).
-      const [scheme, token, ...rest] = (request.authorization ?? '').trim().split(/\s+/);
-      if (scheme?.toLowerCase() !== 'bearer' || !token || rest.length > 0) throw invalidToken('missing');
-      const verified = await context.tokens.verifyStorefrontToken(token);
-      if (!verified.ok) throw invalidToken(verified.reason);
-      const customer = context.store.customerByEmail(verified.value.email);
-      if (customer === undefined) throw invalidToken('invalid');
+      const { customer } = await authenticate(context, request);
       return toUserType(context, customer);
     },
+
+    async customerInfo(_args: unknown, request: GraphqlRequestContext) {
+      const { customer } = await authenticate(context, request);
+      return {
+        userType: context.store.userTypeOf(customer),
+        userInfo: {
+          id: customer.b2bUserId,
+          firstName: customer.firstName,
+          lastName: customer.lastName,
+          phoneNumber: customer.phone,
+          role: customer.role,
+          companyRoleId: customer.company?.companyRoleId ?? null,
+          companyRoleName: customer.company?.companyRoleName ?? null,
+          email: customer.email,
+        },
+        permissions: context.store.permissionsOf(customer),
+      };
+    },
+
+    // Anonymous, as the published schema says ("Doesn't require a Token").
+    async storeFrontToken({ storeFrontTokenData: data }: StoreFrontTokenArgs) {
+      if (data.storeHash !== context.storeHash) throw new GraphQLError('Store not found');
+      if (data.channelId < 1) throw new GraphQLError('Channel not found');
+      if (data.expiresAt <= context.tokens.nowSeconds()) throw new GraphQLError('The expiration time must be in the future.');
+      if (!data.allowedCorsOrigins.every(isOrigin)) throw new GraphQLError('Each allowed CORS origin must be an origin, e.g. https://shop.example.com.');
+      const token = await context.tokens.storefrontApiToken({
+        channelId: data.channelId,
+        expiresAt: data.expiresAt,
+        allowedCorsOrigins: data.allowedCorsOrigins as string[],
+      });
+      return { token };
+    },
+
+    // The redirect signs the shopper in to the storefront, then opens checkout with the cart
+    // (BigCommerce's Customer Login JWT with `redirect_to`).
+    async checkoutLogin({ cartData }: CheckoutLoginArgs, request: GraphqlRequestContext) {
+      const { customer, channelId } = await authenticate(context, request);
+      if (!CART_ID.test(cartData.cartId)) throw notFound('Cart');
+      const jwt = await context.tokens.storefrontLoginToken({
+        bcCustomerId: customer.bcId,
+        channelId,
+        redirectTo: `/cart.php?action=loadInCheckout&id=${cartData.cartId}`,
+      });
+      return { result: { redirectUrl: `${context.storefrontUrl}/login/token/${jwt}` } };
+    },
+
+    ...createSuperAdminResolvers(context),
   };
 }

@@ -1,7 +1,8 @@
 // `createSandbox`: a node:http server imitating the BigCommerce B2B Edition auth APIs
-// (/work/shared/b2b-upstream.md). Listening and signal handling for manual runs live in main.ts.
+// (docs/upstream.md), and a second one for the store's storefront. Listening and signal handling
+// for manual runs live in main.ts.
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { SandboxContext } from './context.js';
 import { createControlRoutes, isControlPath } from './control-routes.js';
@@ -12,6 +13,7 @@ import { createGraphqlEndpoint, loadUpstreamSchema } from './graphql-endpoint.js
 import { FixedWindowRateLimiter, rateLimitKey } from './rate-limit.js';
 import { createRouter, isUpstreamPath } from './router.js';
 import { SANDBOX_USERS, SandboxStore } from './store.js';
+import { createStorefront } from './storefront.js';
 import { TokenService } from './tokens.js';
 import type { FaultSpec, RecordedRequest, Sandbox, SandboxOptions } from './types.js';
 
@@ -25,8 +27,33 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   const store = new SandboxStore(storeHash, { buyers: options.buyers ?? 0 });
   const tokens = new TokenService(storeHash, now);
   await seedBackendTokens(store, tokens);
-  const context: SandboxContext = { storeHash, authToken, store, tokens };
-  const route = createRouter(context, createGraphqlEndpoint(await loadUpstreamSchema(), context));
+  const host = options.host ?? '127.0.0.1';
+
+  let closing = false;
+  const sockets = new Set<Socket>();
+  // Pending fault latencies; `close()` cuts them short so it never waits on a sleeping handler.
+  const sleepers = new Set<() => void>();
+
+  const schema = await loadUpstreamSchema();
+  // The storefront first: the GraphQL endpoint hands out links to it.
+  const storefront = createStorefront(store, tokens);
+  const storefrontServer = createServer((req, res) => void serveStorefront(req, res));
+  async function serveStorefront(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    req.on('error', () => {});
+    res.on('error', () => {});
+    req.resume();
+    try {
+      const url = new URL(req.url ?? '/', 'http://storefront.invalid');
+      send(res, await storefront({ method: (req.method ?? 'GET').toUpperCase(), pathname: url.pathname, headers: flattenHeaders(req.headers) }));
+    } catch {
+      if (!res.headersSent) send(res, failure(500, 'Internal Server Error', 'Internal Server Error'));
+      else res.destroy();
+    }
+  }
+  const storefrontUrl = await listen(storefrontServer, options.storefrontPort ?? 0, host, sockets);
+
+  const context: SandboxContext = { storeHash, authToken, store, tokens, storefrontUrl };
+  const route = createRouter(context, createGraphqlEndpoint(schema, context));
   const limiter = new FixedWindowRateLimiter(options.rateLimit ?? 150, options.rateLimitWindowMs ?? 60_000, now);
   const faults = new FaultRegistry();
   const requests: RecordedRequest[] = [];
@@ -43,11 +70,6 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     clearRequests: () => void (requests.length = 0),
     currentCustomerJwt,
   });
-
-  let closing = false;
-  const sockets = new Set<Socket>();
-  // Pending fault latencies; `close()` cuts them short so it never waits on a sleeping handler.
-  const sleepers = new Set<() => void>();
 
   function sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
@@ -114,23 +136,19 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   }
 
   const server = createServer((req, res) => void handle(req, res));
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  let url: string;
+  try {
+    url = await listen(server, options.port ?? 0, host, sockets);
+  } catch (error) {
+    storefrontServer.close();
+    throw error;
+  }
 
+  const closeServer = (closable: Server) => new Promise<void>((resolve) => closable.close(() => resolve()));
   let closed: Promise<void> | undefined;
   return {
-    url: `http://${host}:${address.port}`,
+    url,
+    storefrontUrl,
     storeHash,
     authToken,
     requests,
@@ -143,15 +161,34 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
       return token;
     },
     close() {
-      closed ??= new Promise<void>((resolve) => {
+      closed ??= (() => {
         closing = true;
         for (const wake of [...sleepers]) wake();
-        server.close(() => resolve());
+        const both = Promise.all([closeServer(server), closeServer(storefrontServer)]).then(() => undefined);
         for (const socket of sockets) socket.destroy();
-      });
+        return both;
+      })();
       return closed;
     },
   };
+}
+
+/** Listens and answers the server's base URL; its sockets join `sockets`, which `close()` destroys. */
+async function listen(server: Server, port: number, host: string, sockets: Set<Socket>): Promise<string> {
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${shown}:${address.port}`;
 }
 
 async function seedBackendTokens(store: SandboxStore, tokens: TokenService): Promise<void> {

@@ -1,5 +1,6 @@
-// The seeded store: companies, storefront customers (Company users and a B2C customer), backend
-// users and the server-to-server token registry. Plain data plus lookups; no HTTP here.
+// The seeded store: companies, storefront customers (Company users, Super Admins and a B2C
+// customer), backend users, the server-to-server token registry and each Super Admin's
+// masquerade. Plain data plus lookups; no HTTP here.
 import { storeHashSchema } from '../config/store-hash.js';
 
 /** B2B company status codes: 0 pending, 1 approved, 2 rejected, 3 inactive. */
@@ -9,6 +10,11 @@ export interface Company {
   id: number;
   name: string;
   status: CompanyStatus;
+  email: string;
+  /** The name of the company's admin user. */
+  adminName: string;
+  /** The BigCommerce customer group of the company's users. */
+  customerGroupId: number;
 }
 
 export interface Permission {
@@ -29,6 +35,12 @@ export interface CompanyMembership {
   updatedAt: number;
 }
 
+/** What a Super Admin (role 3) may do: act for these companies, with these permissions. */
+export interface SuperAdminGrant {
+  companyIds: readonly number[];
+  permissions: readonly Permission[];
+}
+
 export interface StorefrontCustomer {
   /** BigCommerce customer id. */
   bcId: number;
@@ -44,6 +56,8 @@ export interface StorefrontCustomer {
   /** BigCommerce customer group id, as the Current Customer JWT carries it (a string). */
   groupId: string;
   company: CompanyMembership | null;
+  /** Set for Super Admins only. */
+  superAdmin: SuperAdminGrant | null;
 }
 
 export interface BackendUser {
@@ -74,6 +88,13 @@ export const SANDBOX_USERS = {
   inactive: { email: 'inactive@example.com', password: 'Passw0rd!', userId: 1004, bcId: 205, companyId: 503 },
   /** B2C customer (role 99), no company. */
   shopper: { email: 'shopper@example.com', password: 'Passw0rd!', userId: 2001, bcId: 202 },
+  /**
+   * Super Admin (role 3, customerInfo userType 6) who may act for four companies: 501, 503
+   * (inactive: masquerade refused), 504 and 505. Not for 502 or 506.
+   */
+  superAdmin: { email: 'superadmin@example.com', password: 'Passw0rd!', userId: 3001, bcId: 301, companyIds: [501, 503, 504, 505] },
+  /** A second Super Admin, for companies 504 and 506: its masquerade is its own. */
+  salesRep: { email: 'salesrep@example.com', password: 'Passw0rd!', userId: 3002, bcId: 302, companyIds: [504, 506] },
   /** Backend user with the Store Owner role (§3.4 succeeds). */
   owner: { email: 'owner@example.com', password: '0wner-Passw0rd!' },
   /** Backend user with the built-in Administrator role (§3.4 succeeds). */
@@ -103,9 +124,12 @@ export const DEMO_BUYER = { email: SANDBOX_USERS.buyer.email, password: SANDBOX_
 const SEEDED_AT = 1_735_689_600; // 2025-01-01T00:00:00Z
 
 const COMPANIES: readonly Company[] = [
-  { id: 501, name: 'Acme Industrial Supply', status: 1 },
-  { id: 502, name: 'Pending Parts Co.', status: 0 },
-  { id: 503, name: 'Dormant Goods Ltd.', status: 3 },
+  { id: 501, name: 'Acme Industrial Supply', status: 1, email: 'orders@acme.example.com', adminName: 'Marie Curie', customerGroupId: 11 },
+  { id: 502, name: 'Pending Parts Co.', status: 0, email: 'hello@pending-parts.example.com', adminName: 'Paula Pending', customerGroupId: 12 },
+  { id: 503, name: 'Dormant Goods Ltd.', status: 3, email: 'info@dormant.example.com', adminName: 'Ivan Idle', customerGroupId: 13 },
+  { id: 504, name: 'Globex Wholesale', status: 1, email: 'purchasing@globex.example.com', adminName: 'Hank Scorpio', customerGroupId: 14 },
+  { id: 505, name: 'Initech Office Supply', status: 1, email: 'supplies@initech.example.com', adminName: 'Bill Lumbergh', customerGroupId: 15 },
+  { id: 506, name: 'Umbrella Medical', status: 1, email: 'procurement@umbrella.example.com', adminName: 'Alice Abernathy', customerGroupId: 16 },
 ];
 
 const SENIOR_PERMISSIONS: readonly Permission[] = [
@@ -118,6 +142,12 @@ const SENIOR_PERMISSIONS: readonly Permission[] = [
 const JUNIOR_PERMISSIONS: readonly Permission[] = [
   { code: 'get_orders', permissionLevel: 1 },
   { code: 'create_shopping_list', permissionLevel: 1 },
+];
+
+const SUPER_ADMIN_PERMISSIONS: readonly Permission[] = [
+  { code: 'get_orders', permissionLevel: 2 },
+  { code: 'get_quotes', permissionLevel: 2 },
+  { code: 'purchase_enable', permissionLevel: 1 },
 ];
 
 function membership(
@@ -156,6 +186,22 @@ const companyUser = (
   role,
   groupId: '1',
   company: membership(user, companyRole, index),
+  superAdmin: null,
+});
+
+const superAdmin = (
+  user: { email: string; password: string; userId: number; bcId: number; companyIds: readonly number[] },
+  names: { firstName: string; lastName: string; phone: string | null },
+): StorefrontCustomer => ({
+  bcId: user.bcId,
+  b2bUserId: user.userId,
+  email: user.email,
+  password: user.password,
+  ...names,
+  role: 3,
+  groupId: '0',
+  company: null,
+  superAdmin: { companyIds: [...user.companyIds], permissions: SUPER_ADMIN_PERMISSIONS.map((p) => ({ ...p })) },
 });
 
 function seedCustomers(buyers: number): StorefrontCustomer[] {
@@ -181,7 +227,10 @@ function seedCustomers(buyers: number): StorefrontCustomer[] {
       role: 99,
       groupId: '0',
       company: null,
+      superAdmin: null,
     },
+    superAdmin(u.superAdmin, { firstName: 'Grace', lastName: 'Hopper', phone: '+1 555 0103' }),
+    superAdmin(u.salesRep, { firstName: 'Sally', lastName: 'Rep', phone: null }),
     ...extra,
   ];
 }
@@ -202,6 +251,8 @@ export class SandboxStore {
   ];
   readonly backendTokens: ServerToServerToken[] = [];
   #nextTokenId = 1;
+  /** Super Admin's B2B user id → the company they are masquerading as. */
+  readonly #masquerades = new Map<number, number>();
 
   /** `buyers`: extra company users to seed (see `SandboxOptions.buyers`). */
   constructor(storeHash: string, options: { buyers?: number } = {}) {
@@ -239,6 +290,56 @@ export class SandboxStore {
   /** False for a Company user whose company is not approved: such users cannot log in. */
   canLogIn(customer: StorefrontCustomer): boolean {
     return customer.company === null || this.companyOf(customer)?.status === 1;
+  }
+
+  companyById(id: number): Company | undefined {
+    return this.companies.find((c) => c.id === id);
+  }
+
+  /**
+   * `customerInfo.userType`, in the codes of the buyer portal's `UserTypes`: 6 a Super Admin
+   * (B2B_SUPER_ADMIN), 5 a user of a company (CURRENT_B2B_COMPANY), 2 a B2C customer (B2C).
+   */
+  userTypeOf(customer: StorefrontCustomer): 2 | 5 | 6 {
+    if (customer.superAdmin !== null) return 6;
+    return customer.company === null ? 2 : 5;
+  }
+
+  /** The permissions `customerInfo` and `login` answer for a customer. */
+  permissionsOf(customer: StorefrontCustomer): Permission[] {
+    return (customer.superAdmin?.permissions ?? customer.company?.permissions ?? []).map((p) => ({ ...p }));
+  }
+
+  /**
+   * The companies a Super Admin may act for, by name; `search` keeps those whose name or email
+   * contains it, ignoring case.
+   */
+  companiesOf(admin: StorefrontCustomer, search = ''): Company[] {
+    const needle = search.trim().toLowerCase();
+    return (admin.superAdmin?.companyIds ?? [])
+      .flatMap((id) => this.companyById(id) ?? [])
+      .filter((c) => needle === '' || c.name.toLowerCase().includes(needle) || c.email.toLowerCase().includes(needle))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  mayActFor(admin: StorefrontCustomer, companyId: number): boolean {
+    return admin.superAdmin?.companyIds.includes(companyId) ?? false;
+  }
+
+  /** The company a Super Admin is masquerading as, if any. */
+  masqueradeOf(admin: StorefrontCustomer): Company | undefined {
+    const companyId = this.#masquerades.get(admin.b2bUserId);
+    return companyId === undefined ? undefined : this.companyById(companyId);
+  }
+
+  /** Starts (or switches) a Super Admin's masquerade. */
+  beginMasquerade(admin: StorefrontCustomer, companyId: number): void {
+    this.#masquerades.set(admin.b2bUserId, companyId);
+  }
+
+  /** Ends a Super Admin's masquerade when it is as `companyId`; otherwise changes nothing. */
+  endMasquerade(admin: StorefrontCustomer, companyId: number): void {
+    if (this.#masquerades.get(admin.b2bUserId) === companyId) this.#masquerades.delete(admin.b2bUserId);
   }
 
   companyUsers(): StorefrontCustomer[] {

@@ -1,7 +1,8 @@
-// Minting and verifying the JWTs of b2b-upstream.md §5. Two per-instance random secrets, as
-// upstream: B2B Edition signs its own tokens (storefront authTokens, server-to-server tokens) with
-// one; the B2B Edition *app client secret* signs what crosses to the storefront (the Current
-// Customer JWT BigCommerce issues to the app, and the `storefrontLoginToken`).
+// Minting and verifying the JWTs of b2b-upstream.md §5. Per-instance random secrets, as upstream:
+// B2B Edition signs its own tokens (storefront authTokens, server-to-server tokens) with one; the
+// B2B Edition *app client secret* signs what crosses to the storefront (the Current Customer JWT
+// BigCommerce issues to the app, and the `storefrontLoginToken`); a third stands for
+// BigCommerce's own key, which signs Storefront API tokens.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 
@@ -26,8 +27,11 @@ export class TokenService {
   readonly #now: () => number;
   readonly #b2bSecret = randomBytes(32);
   readonly #appClientSecret = randomBytes(32);
+  readonly #bigCommerceSecret = randomBytes(32);
   /** `jti`s of the storefront tokens this instance issued: only those authenticate GraphQL calls. */
   readonly #storefrontTokenIds = new Set<string>();
+  /** `jti`s of the customer login tokens already used: each signs a shopper in once. */
+  readonly #redeemedLoginTokenIds = new Set<string>();
 
   constructor(storeHash: string, now: () => number) {
     this.#storeHash = storeHash;
@@ -100,8 +104,11 @@ export class TokenService {
     );
   }
 
-  /** The JWT for BigCommerce's Customer Login endpoint (`GET /login/token/{jwt}`). */
-  async storefrontLoginToken(input: { bcCustomerId: number; channelId: number }): Promise<string> {
+  /**
+   * The JWT for BigCommerce's Customer Login endpoint (`GET /login/token/{jwt}`); `redirectTo`, a
+   * storefront path, is where the shopper lands once signed in.
+   */
+  async storefrontLoginToken(input: { bcCustomerId: number; channelId: number; redirectTo?: string }): Promise<string> {
     return this.#sign(
       {
         iss: B2B_APP_CLIENT_ID,
@@ -110,19 +117,55 @@ export class TokenService {
         store_hash: this.#storeHash,
         customer_id: input.bcCustomerId,
         channel_id: input.channelId,
+        ...(input.redirectTo !== undefined && { redirect_to: input.redirectTo }),
       },
       this.#appClientSecret,
     );
   }
 
-  /** Verifies a storefront authToken (or §3.2 token) this instance issued; yields its email. */
-  async verifyStorefrontToken(token: string): Promise<VerifyResult<{ email: string }>> {
+  /**
+   * Verifies a customer login JWT and uses it up, as BigCommerce's storefront does: a second
+   * attempt with the same token is refused.
+   */
+  async redeemStorefrontLoginToken(token: string): Promise<VerifyResult<{ customerId: number; redirectTo: string | undefined }>> {
+    const verified = await this.#verify(token, this.#appClientSecret, { issuer: B2B_APP_CLIENT_ID });
+    if (!verified.ok) return verified;
+    const { jti, operation, store_hash: storeHash, customer_id: customerId, redirect_to: redirectTo } = verified.value;
+    if (operation !== 'customer_login' || storeHash !== this.#storeHash || typeof customerId !== 'number') return { ok: false, reason: 'invalid' };
+    if (typeof jti !== 'string' || this.#redeemedLoginTokenIds.has(jti)) return { ok: false, reason: 'invalid' };
+    this.#redeemedLoginTokenIds.add(jti);
+    return { ok: true, value: { customerId, redirectTo: typeof redirectTo === 'string' ? redirectTo : undefined } };
+  }
+
+  /**
+   * A BigCommerce GraphQL Storefront API token, with the claims of BigCommerce's own:
+   * `{cid, cors, eat, iat, iss, sub, sub_type, token_type}` (`eat`: expiry, Unix seconds).
+   */
+  async storefrontApiToken(input: { channelId: number; expiresAt: number; allowedCorsOrigins: readonly string[] }): Promise<string> {
+    return this.#sign(
+      {
+        cid: [input.channelId],
+        cors: [...input.allowedCorsOrigins],
+        eat: input.expiresAt,
+        iat: this.nowSeconds(),
+        iss: 'BC',
+        sub: this.#storeHash,
+        sub_type: 2,
+        token_type: 1,
+      },
+      this.#bigCommerceSecret,
+    );
+  }
+
+  /** Verifies a storefront authToken (or §3.2 token) this instance issued; yields its email and channel. */
+  async verifyStorefrontToken(token: string): Promise<VerifyResult<{ email: string; channelId: number }>> {
     const verified = await this.#verify(token, this.#b2bSecret);
     if (!verified.ok) return verified;
-    const { jti, email, store_hash: storeHash } = verified.value;
+    const { jti, email, store_hash: storeHash, channel_ids: channelIds, bc_channel_id: bcChannelId } = verified.value;
     if (typeof jti !== 'string' || !this.#storefrontTokenIds.has(jti)) return { ok: false, reason: 'invalid' };
     if (typeof email !== 'string' || storeHash !== this.#storeHash) return { ok: false, reason: 'invalid' };
-    return { ok: true, value: { email } };
+    const channel = Array.isArray(channelIds) ? channelIds[0] : bcChannelId;
+    return { ok: true, value: { email, channelId: typeof channel === 'number' ? channel : 1 } };
   }
 
   /** Verifies a Current Customer JWT: signature, expiry, audience, store and operation. */

@@ -6,10 +6,16 @@ export interface SandboxOptions {
    */
   port?: number;
   /**
-   * Interface to listen on.
+   * Interface to listen on (the API and the storefront).
    * @default '127.0.0.1'
    */
   host?: string;
+  /**
+   * TCP port of the store's storefront, which serves BigCommerce's Customer Login links
+   * (`/login/token/<jwt>`); see `Sandbox.storefrontUrl`.
+   * @default 0 (any free port)
+   */
+  storefrontPort?: number;
   /**
    * The store hash served: the value `X-Store-Hash`, `storeHash` fields and token claims must carry.
    * 1-64 letters, digits, `-` and `_`, as the gateway accepts (`config/store-hash.ts`).
@@ -106,10 +112,18 @@ export interface FaultSpec {
 export interface Sandbox {
   /** Base URL, e.g. `http://127.0.0.1:34567`: REST under `${url}/api/io/…`, GraphQL at `${url}/graphql`. */
   url: string;
+  /**
+   * The store's storefront origin, e.g. `http://127.0.0.1:34568`, on its own port as a store's
+   * domain is not the B2B API's. `GET ${storefrontUrl}/login/token/<jwt>` signs a shopper in once
+   * with a `storefrontLoginToken` (or the link `checkoutLogin` answers) and redirects (302) to the
+   * token's `redirect_to`, else `/account.php`; a token that is invalid or already used answers 401.
+   * Its requests are not recorded in `requests`.
+   */
+  storefrontUrl: string;
   storeHash: string;
   /** The `X-Auth-Token` the store accepts. */
   authToken: string;
-  /** Every request received, in order, including rejected ones (control routes excluded). */
+  /** Every request the API received, in order, including rejected ones (control routes and the storefront excluded). */
   requests: RecordedRequest[];
   clearRequests(): void;
   injectFault(fault: FaultSpec): void;

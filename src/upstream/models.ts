@@ -22,3 +22,34 @@ export const upstreamPermissions = z
     (items ?? []).flatMap((item) => (item?.code ? [{ code: item.code, permissionLevel: item.permissionLevel ?? null }] : [])),
   );
 export type UpstreamPermission = z.infer<typeof upstreamPermissions>[number];
+
+/**
+ * `currentUser` and `customerInfo` of one storefront authToken, from one upstream request.
+ * `userType` is the buyer portal's `UserTypes` code, as the upstream sent it: which account kind
+ * each code means is the resolver's to say.
+ */
+export interface UpstreamSession {
+  user: UpstreamUser;
+  userType: number;
+  permissions: UpstreamPermission[];
+}
+
+/** A company a Super Admin may act for (`superAdminCompanies`) or acts for (`superAdminMasquerading`). */
+export interface UpstreamCompany {
+  /** The numeric company id that `superAdminBeginMasquerade` takes (never the relay `id`). */
+  id: number;
+  name: string;
+}
+
+/** One page of `superAdminCompanies`. */
+export interface UpstreamCompanyPage {
+  /** Companies matching the search, on every page. */
+  totalCount: number;
+  companies: UpstreamCompany[];
+}
+
+/** `checkoutLogin`'s answer. */
+export interface UpstreamCheckoutLogin {
+  /** Signs the user in to checkout with the cart: a one-time bearer link, never logged. */
+  redirectUrl: string;
+}

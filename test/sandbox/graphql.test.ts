@@ -46,7 +46,7 @@ describe('login', () => {
               role: 1,
               companyRoleId: 2,
               companyRoleName: 'Senior Buyer',
-              companyInfo: { id: String(buyer.companyId), companyName: 'Acme Industrial Supply', companyStatus: 1 },
+              companyInfo: { companyId: String(buyer.companyId), companyName: 'Acme Industrial Supply' },
             },
           },
         },
@@ -162,7 +162,7 @@ describe('currentUser', () => {
           bcId: buyer.bcId,
           email: buyer.email,
           role: 1,
-          companyInfo: { id: String(buyer.companyId) },
+          companyInfo: { companyId: String(buyer.companyId) },
         },
       },
     });

@@ -55,7 +55,7 @@ export const LOGIN = /* GraphQL */ `
         loginType
         storefrontLoginToken
         permissions { code permissionLevel }
-        user { id bcId firstName lastName email phone role companyRoleId companyRoleName companyInfo { id companyName companyStatus } }
+        user { id bcId firstName lastName email phone role companyRoleId companyRoleName companyInfo { companyId companyName } }
       }
     }
   }
@@ -68,5 +68,5 @@ export const AUTHORIZATION = /* GraphQL */ `
 `;
 
 export const CURRENT_USER = /* GraphQL */ `
-  query { currentUser { id bcId email role companyInfo { id } } }
+  query { currentUser { id bcId email role companyInfo { companyId } } }
 `;

@@ -33,7 +33,7 @@ describe('createSandbox({ buyers })', () => {
         role: 1,
         companyRoleId: 2,
         companyRoleName: 'Senior Buyer',
-        companyInfo: { id: '501', companyName: 'Acme Industrial Supply', companyStatus: 1 },
+        companyInfo: { companyId: '501', companyName: 'Acme Industrial Supply' },
       })),
     );
   });

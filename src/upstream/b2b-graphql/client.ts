@@ -1,22 +1,33 @@
-import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { getOperationAST, print, stripIgnoredCharacters } from 'graphql';
-import { ClientError, GraphQLClient } from 'graphql-request';
 import { z } from 'zod';
-import {
-  CredentialsRejectedError,
-  TokenRejectedError,
-  UpstreamError,
-  UpstreamGraphQLError,
-  UpstreamRateLimitError,
-  UpstreamResponseShapeError,
-  UpstreamUnavailableError,
-} from '../../errors/gateway-errors.js';
+import { CredentialsRejectedError, InputValidationError, TokenRejectedError, UpstreamGraphQLError, UpstreamResponseShapeError } from '../../errors/gateway-errors.js';
 import type { CircuitBreakers } from '../circuit-breaker.js';
-import { headerValue, type HttpAnswer, type HttpTransport } from '../http-transport.js';
-import { upstreamPermissions, upstreamUser, type UpstreamPermission, type UpstreamUser } from '../models.js';
-import { retryAfterSeconds } from '../rest/rest-client.js';
-import { withoutEchoedValue } from '../../errors/strip-echoed-values.js';
-import { AuthorizationDocument, CurrentUserDocument, LoginDocument, type UserAuthType, type UserLoginType } from './generated.js';
+import type { HttpTransport } from '../http-transport.js';
+import {
+  upstreamPermissions,
+  upstreamUser,
+  type UpstreamCheckoutLogin,
+  type UpstreamCompany,
+  type UpstreamCompanyPage,
+  type UpstreamPermission,
+  type UpstreamSession,
+  type UpstreamUser,
+} from '../models.js';
+import {
+  AuthorizationDocument,
+  CheckoutLoginDocument,
+  CurrentUserDocument,
+  LoginDocument,
+  SessionDocument,
+  StoreFrontTokenDocument,
+  SuperAdminBeginMasqueradeDocument,
+  SuperAdminCompaniesDocument,
+  SuperAdminEndMasqueradeDocument,
+  SuperAdminMasqueradingDocument,
+  type CustomerStoreFrontTokenInputType,
+  type UserAuthType,
+  type UserLoginType,
+} from './generated.js';
+import { createRunner, operation, parseAnswer, type Operation } from './operation.js';
 
 export interface LoginResult {
   token: string;
@@ -30,18 +41,79 @@ export interface AuthorizationResult {
   permissions: UpstreamPermission[];
 }
 
-/** The B2B GraphQL Storefront API operations the gateway uses (b2b-upstream.md §4). */
+/** One page of {@link B2BGraphQLClient.superAdminCompanies}. */
+export interface SuperAdminCompaniesPage {
+  /** The Super Admin's B2B Edition user id (`currentUser.id`), not their BigCommerce customer id. */
+  superAdminId: number;
+  /** Free text matched against the companies; sent as a variable, never pasted into the document. */
+  search: string | null;
+  first: number;
+  offset: number;
+}
+
+/**
+ * The B2B GraphQL Storefront API operations the gateway uses (b2b-upstream.md §4), one method
+ * per upstream document of `operations/`.
+ *
+ * Methods that take a `token` send the buyer's own storefront authToken as
+ * `Authorization: Bearer <token>`, never the X-Auth-Token, and throw `TokenRejectedError` when the
+ * upstream refuses it (HTTP 401, code 40101, "JWT verification failed").
+ *
+ * An answer that carries `errors` is a failed call even when it also carries some `data`: every
+ * field these documents ask for is one the public contract needs, so a partial answer is never
+ * read. A token refusal anywhere in `errors` wins over the other errors. Where the public
+ * contract promises a value and the upstream sent null, the call throws
+ * `UpstreamResponseShapeError` (UPSTREAM_BAD_RESPONSE).
+ */
 export interface B2BGraphQLClient {
   /** Anonymous. */
   login(loginData: UserLoginType): Promise<LoginResult>;
   /** Anonymous. */
   authorization(authData: UserAuthType): Promise<AuthorizationResult>;
   /**
-   * The user a storefront authToken belongs to, asked with the buyer's own
-   * `Authorization: Bearer <token>` (never the X-Auth-Token). Throws `TokenRejectedError` when the
-   * upstream refuses the token or names no user.
+   * The user a storefront authToken belongs to. Throws `TokenRejectedError` when the upstream
+   * refuses the token or names no user.
    */
   currentUser(token: string): Promise<UpstreamUser>;
+  /**
+   * `currentUser` and `customerInfo` in one request. Throws `TokenRejectedError` when the token
+   * is refused or names no user, `UpstreamResponseShapeError` when `customerInfo` or its
+   * `userType` is null.
+   */
+  session(token: string): Promise<UpstreamSession>;
+  /**
+   * The company a Super Admin is masquerading as, or null when none. `customerId` is their
+   * BigCommerce customer id (`currentUser.bcId`). A company without a numeric id or a name is
+   * `UpstreamResponseShapeError`.
+   */
+  superAdminMasquerading(token: string, customerId: number): Promise<UpstreamCompany | null>;
+  /**
+   * One page of the companies a Super Admin may act for. A null connection, a null `totalCount`,
+   * or a company without `companyId` or `companyName` is `UpstreamResponseShapeError`.
+   */
+  superAdminCompanies(token: string, page: SuperAdminCompaniesPage): Promise<UpstreamCompanyPage>;
+  /**
+   * Begins a masquerade as `companyId` (`UpstreamCompany.id`). Any refusal other than the
+   * token's is `InputValidationError` on `companyId` (BAD_USER_INPUT): BigCommerce does not
+   * document how it refuses an unknown company, one the Super Admin may not act for, or an
+   * inactive one, and all of them are about the company the caller named. The answer's
+   * `userInfo` is not read.
+   */
+  superAdminBeginMasquerade(token: string, companyId: number): Promise<void>;
+  /** Ends the masquerade as `companyId`. The answer's `message` is not read. */
+  superAdminEndMasquerade(token: string, companyId: number): Promise<void>;
+  /**
+   * Anonymous: a BigCommerce GraphQL Storefront API token. `expiresAt` is in Unix seconds. A null
+   * or empty token is `UpstreamResponseShapeError`; a refusal stays `UpstreamGraphQLError`
+   * (the store hash and channel are the gateway's to check before calling).
+   */
+  storeFrontToken(data: CustomerStoreFrontTokenInputType): Promise<string>;
+  /**
+   * A redirect URL that signs the token's user in to checkout with the cart. Any refusal other
+   * than the token's is `InputValidationError` on `cartId` (BAD_USER_INPUT). A null
+   * `redirectUrl` is `UpstreamResponseShapeError`.
+   */
+  checkoutLogin(token: string, cartId: string): Promise<UpstreamCheckoutLogin>;
 }
 
 const token = z.string().min(1);
@@ -60,6 +132,26 @@ const authorizationData = z.object({
   authorization: z.object({ result: z.object({ token, permissions: upstreamPermissions }) }),
 });
 const currentUserData = z.object({ currentUser: upstreamUser.nullable() });
+const sessionData = z.object({
+  currentUser: upstreamUser.nullable(),
+  customerInfo: z.object({ userType: z.number().int(), permissions: upstreamPermissions }).nullable(),
+});
+const companyName = z.string().min(1);
+const masqueradingData = z.object({
+  // `CompanyType.id` is an ID: the numeric company id as a string.
+  superAdminMasquerading: z
+    .object({ id: z.union([z.string().regex(/^\d+$/).transform(Number), z.number().int()]).pipe(z.number().int().positive()), companyName })
+    .transform(({ id, companyName: name }) => ({ id, name }))
+    .nullable(),
+});
+const companiesData = z.object({
+  superAdminCompanies: z.object({
+    totalCount: z.number().int().nonnegative(),
+    edges: z.array(z.object({ node: z.object({ companyId: z.number().int().positive(), companyName }) })),
+  }),
+});
+const storeFrontTokenDataShape = z.object({ storeFrontToken: z.object({ token }) });
+const checkoutLoginData = z.object({ checkoutLogin: z.object({ result: z.object({ redirectUrl: z.string().min(1) }) }) });
 
 /** Upstream's "invalid or expired token" code (b2b-upstream.md §4). */
 const INVALID_TOKEN_CODE = 40101;
@@ -75,147 +167,38 @@ function isTokenRefusal(error: UpstreamGraphQLError): boolean {
 }
 
 /**
- * Messages graphql-js gives when a document does not fit the server's schema: those mean the
- * upstream changed, not that the buyer's proof was refused.
- */
-const DOCUMENT_MISMATCH = /^(Cannot query field|Unknown argument|Unknown type|Syntax Error|Field "[^"]+" argument|Variable "\$)/;
-
-/**
- * What graphql-request reads of an answer (`ok`, `status`, `headers.get`, `text()`), over the
- * transport's answer as it is: no WHATWG `Response`, body stream or `Headers` per call.
- */
-class UpstreamAnswer {
-  readonly ok: boolean;
-  readonly status: number;
-  readonly headers: { get(name: string): string | null; readonly record: HttpAnswer['headers'] };
-  readonly #body: string;
-
-  constructor(answer: HttpAnswer) {
-    this.ok = answer.status >= 200 && answer.status < 300;
-    this.status = answer.status;
-    this.headers = { get: (name) => headerValue(answer.headers, name) ?? null, record: answer.headers };
-    this.#body = answer.status === 204 ? '' : answer.body;
-  }
-
-  text(): Promise<string> {
-    return Promise.resolve(this.#body);
-  }
-}
-
-/** The transport's headers of an answer graphql-request hands back in a `ClientError`. */
-const headersOf = (response: ClientError['response']): HttpAnswer['headers'] =>
-  (response.headers as unknown as UpstreamAnswer['headers'] | undefined)?.record ?? {};
-
-/** One upstream operation: its document printed once, sent by its own graphql-request client. */
-interface Operation<TData, TVariables> {
-  /** `graphql` and the root field's name (`Login` → `graphql login`): its circuit's, metrics' and errors' name. */
-  endpoint: string;
-  request(variables: TVariables, requestHeaders?: Record<string, string>): Promise<TData>;
-}
-
-/**
- * A graphql-request client for one operation whose fetch goes through the gateway's transport
- * (pool, deadline, size limit). The document is printed once, here, without ignored characters:
- * given a `DocumentNode`, graphql-request would print it on every call, and given a string it
- * would parse it on every call to find the operation's name, which this client adds to the body
- * itself.
- */
-function operation<TData, TVariables extends Record<string, unknown>>(
-  endpointUrl: string,
-  transport: HttpTransport,
-  document: TypedDocumentNode<TData, TVariables>,
-): Operation<TData, TVariables> {
-  const definition = getOperationAST(document);
-  const operationName = definition?.name?.value;
-  if (definition == null || operationName === undefined) throw new Error('an upstream document must hold one named operation');
-  const name = operationName.charAt(0).toLowerCase() + operationName.slice(1);
-  const endpoint = `graphql ${name}`;
-  const query = stripIgnoredCharacters(print(document));
-  // What every body of this operation starts with, serialised once: only the variables change.
-  const head = `{"query":${JSON.stringify(query)},"operationName":${JSON.stringify(operationName)},"variables":`;
-  const client = new GraphQLClient(endpointUrl, {
-    excludeOperationName: true,
-    jsonSerializer: {
-      parse: JSON.parse,
-      stringify: (body: { query?: unknown; variables?: unknown }) =>
-        body.query === query ? `${head}${JSON.stringify(body.variables ?? {})}}` : JSON.stringify({ ...body, operationName }),
-    },
-    fetch: async (url: URL | RequestInfo, init?: RequestInit) => {
-      const headers: Record<string, string> = {};
-      const given = init?.headers;
-      (given instanceof Headers ? given : new Headers(given)).forEach((value, header) => {
-        headers[header] = value;
-      });
-      const answer = await transport.send({ endpoint, method: 'POST', url: String(url), headers, body: typeof init?.body === 'string' ? init.body : '' });
-      if (answer.status < 200 || answer.status > 599) throw new UpstreamResponseShapeError(endpoint, `HTTP status ${answer.status}`);
-      return new UpstreamAnswer(answer) as unknown as Response;
-    },
-  });
-  return {
-    endpoint,
-    request: (variables, requestHeaders) => client.request<TData>(query, variables, requestHeaders),
-  };
-}
-
-/**
  * The B2B GraphQL client: graphql-request over the gateway's transport. No X-Auth-Token is ever
- * attached: `login` and `authorization` are anonymous, and `currentUser` carries only the
- * buyer's own token.
+ * attached: `login`, `authorization` and `storeFrontToken` are anonymous, and every other
+ * operation carries only the buyer's own token.
  */
 export function createB2BGraphQLClient(endpointUrl: string, transport: HttpTransport, breakers: CircuitBreakers): B2BGraphQLClient {
+  const run = createRunner(breakers);
   const loginOperation = operation(endpointUrl, transport, LoginDocument);
   const authorizationOperation = operation(endpointUrl, transport, AuthorizationDocument);
   const currentUserOperation = operation(endpointUrl, transport, CurrentUserDocument);
+  const sessionOperation = operation(endpointUrl, transport, SessionDocument);
+  const masqueradingOperation = operation(endpointUrl, transport, SuperAdminMasqueradingDocument);
+  const companiesOperation = operation(endpointUrl, transport, SuperAdminCompaniesDocument);
+  const beginMasqueradeOperation = operation(endpointUrl, transport, SuperAdminBeginMasqueradeDocument);
+  const endMasqueradeOperation = operation(endpointUrl, transport, SuperAdminEndMasqueradeDocument);
+  const storeFrontTokenOperation = operation(endpointUrl, transport, StoreFrontTokenDocument);
+  const checkoutLoginOperation = operation(endpointUrl, transport, CheckoutLoginDocument);
 
-  function run<TData, TVariables>(operation: Operation<TData, TVariables>, variables: TVariables, requestHeaders?: Record<string, string>): Promise<TData> {
-    const { endpoint } = operation;
-    return breakers.run(endpoint, async () => {
-      try {
-        return await operation.request(variables, requestHeaders);
-      } catch (error) {
-        if (error instanceof UpstreamError) throw error;
-        if (!(error instanceof ClientError)) {
-          throw new UpstreamResponseShapeError(endpoint, 'answer is not a GraphQL response', { cause: error });
-        }
-        throw classify(endpoint, error.response);
-      }
-    });
-  }
-
-  // Like BigCommerce's own portal, read the body whatever the HTTP status; then decide.
-  function classify(endpoint: string, response: ClientError['response']): UpstreamError {
-    const { status, errors = [] } = response;
-    const codes = errors.map((item) => item.extensions?.['code']);
-    if (status === 429 || codes.some((code) => code === 429 || code === '429' || code === 'RATE_LIMITED')) {
-      return new UpstreamRateLimitError(endpoint, retryAfterSeconds({ headers: headersOf(response) }));
+  /** Sends the buyer's own token; its refusal is `TokenRejectedError`, any other GraphQL error stays an upstream fault. */
+  async function runAsBuyer<TData, TVariables>(op: Operation<TData, TVariables>, variables: TVariables, buyerToken: string): Promise<TData> {
+    try {
+      return await run(op, variables, { authorization: `Bearer ${buyerToken}` });
+    } catch (error) {
+      if (error instanceof UpstreamGraphQLError && isTokenRefusal(error)) throw new TokenRejectedError(error.message);
+      throw error;
     }
-    if (status >= 500) return new UpstreamUnavailableError(endpoint, `HTTP ${status}`, status);
-    if (errors.length === 0) return new UpstreamResponseShapeError(endpoint, `HTTP ${status} without GraphQL errors`);
-    // An upstream graphql-js quotes a variable it refuses, password included: never keep that.
-    const described = errors.map((item) => ({
-      message: typeof item.message === 'string' ? withoutEchoedValue(item.message) : 'no message',
-      code: item.extensions?.['code'],
-    }));
-    if (described.some((item) => DOCUMENT_MISMATCH.test(item.message))) {
-      return new UpstreamResponseShapeError(endpoint, `the upstream schema does not accept the gateway's document: ${described[0]?.message}`);
-    }
-    return new UpstreamGraphQLError(endpoint, status, described);
-  }
-
-  function parse<Schema extends z.ZodType>(name: string, schema: Schema, data: unknown): z.infer<Schema> {
-    const parsed = schema.safeParse(data);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new UpstreamResponseShapeError(`graphql ${name}`, `answer is not the documented shape (${issue?.path.join('.') ?? 'data'}: ${issue?.message ?? 'invalid'})`);
-    }
-    return parsed.data;
   }
 
   return {
     async login(variables) {
       try {
         const data = await run(loginOperation, { loginData: variables });
-        return parse('login', loginData, data).login.result;
+        return parseAnswer(loginOperation.endpoint, loginData, data).login.result;
       } catch (error) {
         // Wrong password, unknown email, inactive company: all one refusal to the caller.
         if (error instanceof UpstreamGraphQLError) throw new CredentialsRejectedError(error.message);
@@ -225,7 +208,7 @@ export function createB2BGraphQLClient(endpointUrl: string, transport: HttpTrans
     async authorization(variables) {
       try {
         const data = await run(authorizationOperation, { authData: variables });
-        return parse('authorization', authorizationData, data).authorization.result;
+        return parseAnswer(authorizationOperation.endpoint, authorizationData, data).authorization.result;
       } catch (error) {
         // 40101 (invalid or expired), "JWT verification failed" (malformed), or anything else refused.
         if (error instanceof UpstreamGraphQLError) throw new TokenRejectedError(error.message);
@@ -233,18 +216,54 @@ export function createB2BGraphQLClient(endpointUrl: string, transport: HttpTrans
       }
     },
     async currentUser(buyerToken) {
-      let data: unknown;
+      const data = await runAsBuyer(currentUserOperation, {}, buyerToken);
+      const user = parseAnswer(currentUserOperation.endpoint, currentUserData, data).currentUser;
+      // GraphQL's usual "nobody is logged in": the token identifies no user.
+      if (user === null) throw new TokenRejectedError(`${currentUserOperation.endpoint}: the token names no user`);
+      return user;
+    },
+    async session(buyerToken) {
+      const { endpoint } = sessionOperation;
+      const data = await runAsBuyer(sessionOperation, {}, buyerToken);
+      const { currentUser: user, customerInfo } = parseAnswer(endpoint, sessionData, data);
+      if (user === null) throw new TokenRejectedError(`${endpoint}: the token names no user`);
+      if (customerInfo === null) throw new UpstreamResponseShapeError(endpoint, 'customerInfo is null for a known user');
+      return { user, userType: customerInfo.userType, permissions: customerInfo.permissions };
+    },
+    async superAdminMasquerading(buyerToken, customerId) {
+      const data = await runAsBuyer(masqueradingOperation, { customerId }, buyerToken);
+      return parseAnswer(masqueradingOperation.endpoint, masqueradingData, data).superAdminMasquerading;
+    },
+    async superAdminCompanies(buyerToken, page) {
+      const data = await runAsBuyer(companiesOperation, page, buyerToken);
+      const { totalCount, edges } = parseAnswer(companiesOperation.endpoint, companiesData, data).superAdminCompanies;
+      return { totalCount, companies: edges.map(({ node }) => ({ id: node.companyId, name: node.companyName })) };
+    },
+    async superAdminBeginMasquerade(buyerToken, companyId) {
       try {
-        data = await run(currentUserOperation, {}, { authorization: `Bearer ${buyerToken}` });
+        await runAsBuyer(beginMasqueradeOperation, { companyId }, buyerToken);
       } catch (error) {
-        // Any other GraphQL error stays an UpstreamGraphQLError: an upstream fault is not the buyer's.
-        if (error instanceof UpstreamGraphQLError && isTokenRefusal(error)) throw new TokenRejectedError(error.message);
+        // Unknown, not assigned to this Super Admin, inactive: BigCommerce documents none of these
+        // answers, and each is about the company the caller named.
+        if (error instanceof UpstreamGraphQLError) throw new InputValidationError('companyId', 'not a company this Super Admin may act for');
         throw error;
       }
-      const user = parse('currentUser', currentUserData, data).currentUser;
-      // GraphQL's usual "nobody is logged in": the token identifies no user.
-      if (user === null) throw new TokenRejectedError('graphql currentUser: the token names no user');
-      return user;
+    },
+    async superAdminEndMasquerade(buyerToken, companyId) {
+      await runAsBuyer(endMasqueradeOperation, { companyId }, buyerToken);
+    },
+    async storeFrontToken(storeFrontTokenData) {
+      const data = await run(storeFrontTokenOperation, { storeFrontTokenData });
+      return parseAnswer(storeFrontTokenOperation.endpoint, storeFrontTokenDataShape, data).storeFrontToken.token;
+    },
+    async checkoutLogin(buyerToken, cartId) {
+      try {
+        const data = await runAsBuyer(checkoutLoginOperation, { cartData: { cartId } }, buyerToken);
+        return parseAnswer(checkoutLoginOperation.endpoint, checkoutLoginData, data).checkoutLogin.result;
+      } catch (error) {
+        if (error instanceof UpstreamGraphQLError) throw new InputValidationError('cartId', 'BigCommerce refused checkout for this cart');
+        throw error;
+      }
     },
   };
 }
