@@ -151,9 +151,13 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       useCompiledExecution(),
       useQueryLimits({ blockFieldSuggestions: config.production }),
       // In every mode, so a client that works in development works in production: a request
-      // a browser sends without a CORS preflight (a GET, or a form or text/plain POST) needs an
-      // `x-graphql-yoga-csrf` header, or is refused with HTTP 403. JSON POSTs are unaffected.
-      useCSRFPrevention(),
+      // a browser sends without a CORS preflight (a GET, or a form or text/plain POST) is
+      // refused with HTTP 403 unless it carries one of these headers, which a cross-site form,
+      // link or image cannot send; JSON POSTs are unaffected. So urql's and Apollo Client's GET
+      // queries pass with the buyer's `Authorization`, and mutations stay POST-only (405).
+      // `Authorization` is a sound signal only while browsers hold no ambient HTTP credentials
+      // for the gateway: it never asks for Basic or Digest ones (no such WWW-Authenticate).
+      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight', 'authorization', GATEWAY_KEY_HEADER] }),
       useGetParamsGuard(),
       // In every mode too: a frontend whose operations are missing from the manifest fails in
       // development, not first in production.

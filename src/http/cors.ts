@@ -1,7 +1,10 @@
 import type { CORSOptions } from 'graphql-yoga';
 
-/** Request headers a browser may send. `X-Gateway-Key` is not one: it belongs to servers. */
-const ALLOWED_HEADERS = ['accept', 'authorization', 'content-type', 'x-graphql-yoga-csrf', 'x-request-id'];
+/**
+ * Request headers a browser may send. `apollo-require-preflight` is one of the headers that let a
+ * GET query past CSRF prevention. `X-Gateway-Key` is not one: it belongs to servers.
+ */
+const ALLOWED_HEADERS = ['accept', 'apollo-require-preflight', 'authorization', 'content-type', 'x-graphql-yoga-csrf', 'x-request-id'];
 
 function matcher(patterns: readonly string[]): (origin: string) => boolean {
   const exact = new Set(patterns.filter((pattern) => !pattern.endsWith(':*')).map((pattern) => pattern.toLowerCase()));

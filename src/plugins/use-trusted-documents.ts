@@ -14,8 +14,11 @@ export interface TrustedDocumentsSetup {
 export const PERSISTED_DOCUMENT_ERRORS = {
   /** An untrusted caller sent a document (`query`) instead of a hash. */
   PERSISTED_QUERY_ONLY: 'Only persisted operations are accepted: send the operation\'s hash in extensions.persistedQuery.sha256Hash (or documentId), not its document.',
-  /** The hash is not in the manifest. Apollo Client's persisted-queries link reads this code. */
-  PERSISTED_QUERY_NOT_FOUND: 'PersistedQueryNotFound: no persisted operation has this hash.',
+  /**
+   * The hash is not in the manifest. The message is the bare word APQ clients look for: urql's
+   * persisted exchange compares it exactly, Apollo Client's link reads it or this code.
+   */
+  PERSISTED_QUERY_NOT_FOUND: 'PersistedQueryNotFound',
   /** Neither a document nor a hash. */
   PERSISTED_QUERY_ID_REQUIRED: 'Send a persisted operation hash in extensions.persistedQuery.sha256Hash (or documentId).',
 } as const;

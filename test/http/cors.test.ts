@@ -24,7 +24,7 @@ describe('CORS with GATEWAY_CORS_ORIGINS', () => {
       'access-control-allow-origin': 'https://shop.example',
       'access-control-allow-credentials': 'true',
       'access-control-allow-methods': 'GET, POST, OPTIONS',
-      'access-control-allow-headers': 'accept, authorization, content-type, x-graphql-yoga-csrf, x-request-id',
+      'access-control-allow-headers': 'accept, apollo-require-preflight, authorization, content-type, x-graphql-yoga-csrf, x-request-id',
       'access-control-max-age': '600',
     });
   });

@@ -83,7 +83,7 @@ describe('with GATEWAY_PERSISTED_DOCUMENTS (the example client manifest)', () =>
   it('an unlisted hash answers 400 PERSISTED_QUERY_NOT_FOUND (which APQ clients understand)', async () => {
     const reply = await postGraphQL(harness.url, { extensions: persisted(sha256('{ __typename }')) });
 
-    expect(reply).toEqual(refusal('PERSISTED_QUERY_NOT_FOUND', 'PersistedQueryNotFound: no persisted operation has this hash.'));
+    expect(reply).toEqual(refusal('PERSISTED_QUERY_NOT_FOUND', 'PersistedQueryNotFound'));
   });
 
   it('neither a document nor a hash answers 400 PERSISTED_QUERY_ID_REQUIRED', async () => {
