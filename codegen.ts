@@ -19,7 +19,10 @@ const config: CodegenConfig = {
         contextType: '../context.js#GatewayContext',
         mappers: {
           B2BUser: '../upstream/models.js#UpstreamUser',
+          MasqueradeCompany: '../upstream/models.js#UpstreamCompany',
+          MasqueradeCompanyPage: '../upstream/models.js#UpstreamCompanyPage',
           Permission: '../upstream/models.js#UpstreamPermission',
+          Session: '../access/buyer-session.js#BuyerSession',
           ServerToken: '../upstream/rest/server-tokens.js#ServerTokenRecord',
           StorefrontToken: '../tokens/storefront-token.js#IssuedToken',
           TokenInfo: '../tokens/claims.js#TokenClaims',

@@ -1,4 +1,5 @@
 import type { YogaInitialContext } from 'graphql-yoga';
+import { SessionLoader } from './loaders/session.js';
 import { createUserLoader, type UserLoader } from './loaders/users.js';
 import type { Logger } from './observability/logger.js';
 import { clientAddressOf } from './rate-limit/client-address.js';
@@ -33,16 +34,31 @@ export interface GatewayServices {
   credentialLimiter: CredentialLimiter;
   /** Reverse proxies whose `X-Forwarded-For` entries name the client (`GATEWAY_TRUST_PROXY`). @default 0 */
   trustedProxyHops: number;
+  /** What `issueStorefrontApiToken` may create. */
+  storefrontApiTokens: StorefrontApiTokenPolicy;
+}
+
+/** The limits on the GraphQL Storefront API tokens `issueStorefrontApiToken` creates. */
+export interface StorefrontApiTokenPolicy {
+  /**
+   * Whether the gateway itself grants CORS to a concrete origin (`GATEWAY_CORS_ORIGINS`, or the
+   * sandbox's defaults): a token may name no other.
+   */
+  servesOrigin: (origin: string) => boolean;
+  /** How far ahead a token may expire, in ms (`GATEWAY_STOREFRONT_API_TOKEN_MAX_TTL_DAYS`). @default 30 days */
+  maxTtlMs: number;
 }
 
 /** Per-request DataLoaders, built on first use. */
 export interface GatewayLoaders {
   /** B2B users by id, from REST Management v3, for federation entity lookups. */
   readonly users: UserLoader;
+  /** The buyer session of a storefront authToken and a Super Admin's masquerade, asked once per request. */
+  readonly sessions: SessionLoader;
 }
 
 /** The shared services resolvers reach through the context; the rest build per-request values. */
-export type ResolverServices = Pick<GatewayServices, 'stores' | 'upstream' | 'credentialLimiter' | 'now'>;
+export type ResolverServices = Pick<GatewayServices, 'stores' | 'upstream' | 'credentialLimiter' | 'now' | 'storefrontApiTokens'>;
 
 /** The context every resolver receives. */
 export interface GatewayContext extends YogaInitialContext, ResolverServices {
@@ -67,12 +83,13 @@ export type GatewayContextExtension = Omit<GatewayContext, keyof YogaInitialCont
  * 4–7 % more CPU per login (bench/PROFILE.md, Session 10).
  */
 export function createContextFactory(services: GatewayServices) {
-  const { stores, upstream, credentialLimiter, now } = services;
+  const { stores, upstream, credentialLimiter, now, storefrontApiTokens } = services;
   return (initial: YogaInitialContext): GatewayContextExtension => ({
     stores,
     upstream,
     credentialLimiter,
     now,
+    storefrontApiTokens,
     trusted: services.isTrustedKey(initial.request.headers.get(GATEWAY_KEY_HEADER)),
     loaders: new LazyLoaders(services),
     clientAddress: clientAddressOf(initial, services.trustedProxyHops),
@@ -87,6 +104,7 @@ export function createContextFactory(services: GatewayServices) {
 class LazyLoaders implements GatewayLoaders {
   readonly #services: GatewayServices;
   #users: UserLoader | undefined;
+  #sessions: SessionLoader | undefined;
 
   constructor(services: GatewayServices) {
     this.#services = services;
@@ -95,5 +113,10 @@ class LazyLoaders implements GatewayLoaders {
   get users(): UserLoader {
     this.#users ??= createUserLoader(this.#services.upstream.rest, this.#services.stores.resolve(undefined), this.#services.entityConcurrency);
     return this.#users;
+  }
+
+  get sessions(): SessionLoader {
+    this.#sessions ??= new SessionLoader(this.#services.upstream.graphql);
+    return this.#sessions;
   }
 }

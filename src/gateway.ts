@@ -10,7 +10,7 @@ import { createInstanceReadiness, type InstanceReadiness } from './observability
 import { createTracing } from './observability/tracing.js';
 import { createUpstreamCallLog, observeUpstreamCalls } from './observability/upstream-calls.js';
 import { startUpstreamProbe } from './observability/upstream-probe.js';
-import { SANDBOX_CORS_ORIGINS } from './config/cors-origins.js';
+import { originMatcher, SANDBOX_CORS_ORIGINS } from './config/cors-origins.js';
 import { corsOptions } from './http/cors.js';
 import { graphiqlOptions } from './http/graphiql.js';
 import { useCompiledExecution } from './plugins/use-compiled-execution.js';
@@ -103,7 +103,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     const { createSandbox } = await import('./sandbox/index.js');
     sandbox = await createSandbox({ host: '127.0.0.1' });
     apiUrl = sandbox.url;
-    store = { storeHash: sandbox.storeHash, authToken: sandbox.authToken, defaultChannelId: config.store?.defaultChannelId ?? 1 };
+    store = { storeHash: sandbox.storeHash, authToken: sandbox.authToken, defaultChannelId: config.store?.defaultChannelId ?? 1, storefrontUrl: sandbox.storefrontUrl };
     stores = [store];
   }
   if (store === undefined) throw new Error('createGateway: a store is required with apiUrl');
@@ -122,6 +122,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   metrics.watchUpstream(upstreamProbe.reachable);
   const readiness = createInstanceReadiness();
   const credentialLimiter = await openCredentialLimiter(config, logger);
+  const corsOrigins = config.corsOrigins ?? (sandbox ? SANDBOX_CORS_ORIGINS : []);
   const services: GatewayServices = {
     stores: createStoreDirectory(store, stores),
     upstream: {
@@ -135,6 +136,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     entityConcurrency: options.entityConcurrency ?? 4,
     credentialLimiter,
     trustedProxyHops: config.trustedProxyHops,
+    storefrontApiTokens: { servesOrigin: originMatcher(corsOrigins), maxTtlMs: config.storefrontApiTokenMaxTtlMs },
   };
 
   const yoga = createYoga<GatewayServerContext, GatewayContextExtension>({
@@ -182,7 +184,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       trustedOnly: config.persistedDocuments !== undefined,
     }),
     landingPage: false,
-    cors: corsOptions(config.corsOrigins ?? (sandbox ? SANDBOX_CORS_ORIGINS : [])),
+    cors: corsOptions(corsOrigins),
   });
 
   if (sandbox !== undefined) {

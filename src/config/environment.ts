@@ -6,7 +6,7 @@ import { optionalText } from './optional-text.js';
 import { type PersistedDocuments, readPersistedDocuments } from './persisted-documents.js';
 import { resolveSecretFiles } from './secret-files.js';
 import { storeHashSchema } from './store-hash.js';
-import { assembleStores, parseGatewayStores, type StoreConfig } from './stores.js';
+import { assembleStores, parseGatewayStores, type StoreConfig, storefrontUrlSchema } from './stores.js';
 
 /**
  * Limits on the credential paths (`login`, `authorization`, `issueStorefrontToken` by credentials
@@ -56,6 +56,12 @@ export interface GatewayConfig {
   stores: StoreConfig[];
   /** Deadline of one upstream call, in milliseconds. @default 10000 */
   timeoutMs: number;
+  /**
+   * How far ahead `issueStorefrontApiToken` may set a token's expiry, in milliseconds: a later
+   * `expiresAt` answers BAD_USER_INPUT. `GATEWAY_STOREFRONT_API_TOKEN_MAX_TTL_DAYS`.
+   * @default 2592000000 (30 days)
+   */
+  storefrontApiTokenMaxTtlMs: number;
   /**
    * When B2B GraphQL is unavailable, serve `login` and `authorization` through the REST
    * credentials and session-JWT endpoints. @default true
@@ -126,6 +132,8 @@ export const environmentSchema = z.object({
   B2B_AUTH_TOKEN: optionalText,
   B2B_CHANNEL_ID: number(z.number().int().positive(), 1),
   B2B_TIMEOUT_MS: number(z.number().int().positive(), 10_000),
+  B2B_STOREFRONT_URL: optionalText.pipe(storefrontUrlSchema.optional()),
+  GATEWAY_STOREFRONT_API_TOKEN_MAX_TTL_DAYS: number(z.number().int().min(1, 'must be at least 1').max(365, 'must be at most 365'), 30),
   GATEWAY_PATH_FAILOVER: optionalText.pipe(z.enum(['true', 'false'], 'must be true or false').optional()),
   GATEWAY_BREAKER_THRESHOLD: number(z.number().int().positive(), 5),
   GATEWAY_BREAKER_COOLDOWN_MS: number(z.number().int().positive(), 10_000),
@@ -166,6 +174,7 @@ function crossChecks(env: Record<string, string | undefined>, unreadable: Readon
       problems.push('B2B_API_URL: is required when NODE_ENV=production (the sandbox is for development only)');
     }
     if (set('GATEWAY_STORES')) problems.push('GATEWAY_STORES: needs B2B_API_URL (the embedded sandbox serves only its own store)');
+    if (set('B2B_STOREFRONT_URL')) problems.push('B2B_STOREFRONT_URL: needs B2B_API_URL (the embedded sandbox serves its own storefront)');
   } else if (!set('GATEWAY_STORES')) {
     if (!set('B2B_STORE_HASH')) problems.push('B2B_STORE_HASH: is required with B2B_API_URL');
     if (!set('B2B_AUTH_TOKEN')) problems.push('B2B_AUTH_TOKEN: is required with B2B_API_URL');
@@ -221,7 +230,12 @@ export function loadConfig(env: Record<string, string | undefined>): GatewayConf
   const stores =
     parsed.success && listed?.ok !== false
       ? assembleStores(
-          { storeHash: parsed.data.B2B_STORE_HASH, authToken: parsed.data.B2B_AUTH_TOKEN, channelId: parsed.data.B2B_CHANNEL_ID },
+          {
+            storeHash: parsed.data.B2B_STORE_HASH,
+            authToken: parsed.data.B2B_AUTH_TOKEN,
+            channelId: parsed.data.B2B_CHANNEL_ID,
+            storefrontUrl: parsed.data.B2B_STOREFRONT_URL,
+          },
           listed?.ok ? listed.stores : undefined,
         )
       : undefined;
@@ -233,6 +247,7 @@ export function loadConfig(env: Record<string, string | undefined>): GatewayConf
     store: stores.stores[0],
     stores: stores.stores,
     timeoutMs: value.B2B_TIMEOUT_MS,
+    storefrontApiTokenMaxTtlMs: value.GATEWAY_STOREFRONT_API_TOKEN_MAX_TTL_DAYS * 24 * 60 * 60 * 1000,
     pathFailover: value.GATEWAY_PATH_FAILOVER !== 'false',
     breakerThreshold: value.GATEWAY_BREAKER_THRESHOLD,
     breakerCooldownMs: value.GATEWAY_BREAKER_COOLDOWN_MS,

@@ -17,7 +17,27 @@ export interface StoreConfig {
    * @default undefined
    */
   channels?: readonly number[];
+  /**
+   * The store's storefront, e.g. `https://shop.example` (`B2B_STOREFRONT_URL`, or `storefrontUrl`
+   * in `GATEWAY_STORES`): where `login`'s `storefrontLoginUrl` sends the shopper
+   * (`<storefrontUrl>/login/token/<storefrontLoginToken>`). No trailing slash. `undefined`: no
+   * `storefrontLoginUrl`.
+   * @default undefined
+   */
+  storefrontUrl?: string;
 }
+
+/**
+ * A storefront's URL: http(s), no credentials, query or fragment; the trailing slashes are
+ * dropped, so a path can be appended.
+ */
+export const storefrontUrlSchema = z
+  .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+  .refine((value) => {
+    const url = new URL(value);
+    return url.username === '' && url.password === '' && url.search === '' && url.hash === '';
+  }, 'must not hold credentials, a query or a fragment')
+  .transform((value) => value.replace(/\/+$/, ''));
 
 const channelId = z.number().int().positive('must be a positive integer');
 
@@ -25,7 +45,8 @@ const channelId = z.number().int().positive('must be a positive integer');
  * One store of `GATEWAY_STORES`. Exactly one of `authToken` and `authTokenFile`; `channels`
  * restricts the channels an input may name (any channel when absent); `defaultChannelId` is the
  * channel used when an input names none (default: `B2B_CHANNEL_ID` when `channels` allows it,
- * else the first of `channels`).
+ * else the first of `channels`); `storefrontUrl` is the store's storefront, for
+ * `storefrontLoginUrl`.
  */
 export const storeEntrySchema = z
   .strictObject({
@@ -41,6 +62,8 @@ export const storeEntrySchema = z
       .optional(),
     /** The channel used when an input names none. */
     defaultChannelId: channelId.optional(),
+    /** The store's storefront URL, for `storefrontLoginUrl`. */
+    storefrontUrl: storefrontUrlSchema.optional(),
   })
   .superRefine((entry, context) => {
     if ((entry.authToken === undefined) === (entry.authTokenFile === undefined)) {
@@ -56,7 +79,7 @@ export const storeEntrySchema = z
  *
  * ```json
  * {
- *   "abc123": { "authToken": "…", "channels": [1, 2], "defaultChannelId": 1 },
+ *   "abc123": { "authToken": "…", "channels": [1, 2], "defaultChannelId": 1, "storefrontUrl": "https://shop.example" },
  *   "def456": { "authTokenFile": "/run/secrets/def456-token" }
  * }
  * ```
@@ -71,6 +94,7 @@ export interface ListedStore {
   authToken: string;
   channels: number[] | undefined;
   defaultChannelId: number | undefined;
+  storefrontUrl: string | undefined;
 }
 
 export type ParsedStores = { ok: true; stores: ListedStore[] } | { ok: false; problems: string[] };
@@ -122,7 +146,7 @@ export function parseGatewayStores(value: string): ParsedStores {
       }
       authToken = read.value.trim();
     }
-    return [{ storeHash, authToken: authToken as string, channels: entry.channels, defaultChannelId: entry.defaultChannelId }];
+    return [{ storeHash, authToken: authToken as string, channels: entry.channels, defaultChannelId: entry.defaultChannelId, storefrontUrl: entry.storefrontUrl }];
   });
   return problems.length > 0 ? { ok: false, problems } : { ok: true, stores };
 }
@@ -145,15 +169,18 @@ export interface SingleStoreVariables {
   authToken: string | undefined;
   /** `B2B_CHANNEL_ID`: the single store's default channel, and every listed store's fallback. */
   channelId: number;
+  /** `B2B_STOREFRONT_URL`: the storefront of the store `B2B_STORE_HASH` names. */
+  storefrontUrl?: string | undefined;
 }
 
 /**
  * Every store served, the default one first, from the single-store variables and
  * `GATEWAY_STORES` together:
  *
- * - `B2B_STORE_HASH` + `B2B_AUTH_TOKEN` add a store (with `B2B_CHANNEL_ID` and any channel); it
- *   must not also be listed in `GATEWAY_STORES`.
- * - `B2B_STORE_HASH` alone names the default store among `GATEWAY_STORES`.
+ * - `B2B_STORE_HASH` + `B2B_AUTH_TOKEN` add a store (with `B2B_CHANNEL_ID`, any channel and
+ *   `B2B_STOREFRONT_URL`); it must not also be listed in `GATEWAY_STORES`.
+ * - `B2B_STORE_HASH` alone names the default store among `GATEWAY_STORES`; `B2B_STOREFRONT_URL`
+ *   is then its storefront, unless its entry gives one (both is a problem).
  * - The default store is the one `B2B_STORE_HASH` names, else the first of `GATEWAY_STORES`.
  *
  * Problems that need both sources are returned; the caller reports them with the others.
@@ -166,10 +193,18 @@ export function assembleStores(single: SingleStoreVariables, listed: readonly Li
       defaultChannelId:
         store.defaultChannelId ?? (store.channels === undefined || store.channels.includes(single.channelId) ? single.channelId : (store.channels[0] as number)),
       ...(store.channels !== undefined && { channels: store.channels }),
+      ...(store.storefrontUrl !== undefined && { storefrontUrl: store.storefrontUrl }),
     }),
   );
+  // The single store's fields, as `StoreConfig` holds them.
+  const singleStore = (storeHash: string, authToken: string): StoreConfig => ({
+    storeHash,
+    authToken,
+    defaultChannelId: single.channelId,
+    ...(single.storefrontUrl !== undefined && { storefrontUrl: single.storefrontUrl }),
+  });
   if (listed === undefined) {
-    const store = single.storeHash !== undefined && single.authToken !== undefined ? [{ storeHash: single.storeHash, authToken: single.authToken, defaultChannelId: single.channelId }] : [];
+    const store = single.storeHash !== undefined && single.authToken !== undefined ? [singleStore(single.storeHash, single.authToken)] : [];
     return { stores: store, problems: [] };
   }
 
@@ -177,6 +212,7 @@ export function assembleStores(single: SingleStoreVariables, listed: readonly Li
   const { storeHash, authToken } = single;
   if (storeHash === undefined) {
     if (authToken !== undefined) problems.push('B2B_AUTH_TOKEN: needs B2B_STORE_HASH, the store it belongs to (or list the store in GATEWAY_STORES)');
+    if (single.storefrontUrl !== undefined) problems.push('B2B_STOREFRONT_URL: needs B2B_STORE_HASH, the store it belongs to (or give storefrontUrl in GATEWAY_STORES)');
     return { stores: fromList, problems };
   }
   const named = fromList.find((store) => store.storeHash === storeHash);
@@ -185,11 +221,16 @@ export function assembleStores(single: SingleStoreVariables, listed: readonly Li
       problems.push(`B2B_STORE_HASH: store "${storeHash}" is also listed in GATEWAY_STORES; give its token in one place only`);
       return { stores: [], problems };
     }
-    return { stores: [{ storeHash, authToken, defaultChannelId: single.channelId }, ...fromList], problems };
+    return { stores: [singleStore(storeHash, authToken), ...fromList], problems };
   }
   if (named === undefined) {
     problems.push(`B2B_STORE_HASH: store "${storeHash}" is not listed in GATEWAY_STORES and B2B_AUTH_TOKEN is not set`);
     return { stores: [], problems };
   }
-  return { stores: [named, ...fromList.filter((store) => store !== named)], problems };
+  if (single.storefrontUrl !== undefined && named.storefrontUrl !== undefined) {
+    problems.push(`B2B_STOREFRONT_URL: store "${storeHash}" gives storefrontUrl in GATEWAY_STORES too; give it in one place only`);
+    return { stores: [], problems };
+  }
+  const defaultStore = single.storefrontUrl === undefined ? named : { ...named, storefrontUrl: single.storefrontUrl };
+  return { stores: [defaultStore, ...fromList.filter((store) => store !== named)], problems };
 }

@@ -29,9 +29,14 @@ export const ENVIRONMENT_VARIABLES = {
   B2B_AUTH_TOKEN: { meaning: "The store's X-Auth-Token. Required with `B2B_STORE_HASH` unless that store is listed in `GATEWAY_STORES`. A secret.", default: '' },
   B2B_CHANNEL_ID: { meaning: 'Storefront channel used when an input names none.', default: '1' },
   B2B_TIMEOUT_MS: { meaning: 'Deadline of one upstream call, request to last byte, retries included.', default: '10000' },
+  B2B_STOREFRONT_URL: {
+    meaning:
+      "The storefront of the store `B2B_STORE_HASH` names (http or https), e.g. `https://shop.example`: `login` then answers `storefrontLoginUrl`, `<URL>/login/token/<storefrontLoginToken>`. With `GATEWAY_STORES`, each store's `storefrontUrl`.",
+    default: 'unset (no `storefrontLoginUrl`)',
+  },
   GATEWAY_STORES: {
     meaning:
-      'More stores: a JSON object `{ "<store hash>": { "authToken" | "authTokenFile", "channels"?, "defaultChannelId"? } }`, or the path of a file holding it. An input naming another store answers `FORBIDDEN`.',
+      'More stores: a JSON object `{ "<store hash>": { "authToken" | "authTokenFile", "channels"?, "defaultChannelId"?, "storefrontUrl"? } }`, or the path of a file holding it. An input naming another store answers `FORBIDDEN`.',
     default: 'unset (one store)',
   },
   GATEWAY_TRUSTED_KEYS: {
@@ -44,8 +49,13 @@ export const ENVIRONMENT_VARIABLES = {
     default: 'unset (any document)',
   },
   GATEWAY_CORS_ORIGINS: {
-    meaning: 'Comma-separated browser origins granted CORS; `http://host:*` allows any port, `*` any origin without credentials.',
+    meaning:
+      'Comma-separated browser origins granted CORS; `http://host:*` allows any port, `*` any origin without credentials. `issueStorefrontApiToken` admits only concrete origins these grant (none through `*`).',
     default: 'none; `http://localhost:*`, `http://127.0.0.1:*` on the sandbox',
+  },
+  GATEWAY_STOREFRONT_API_TOKEN_MAX_TTL_DAYS: {
+    meaning: 'How many days ahead `issueStorefrontApiToken` may set a GraphQL Storefront API token to expire (1 to 365); a later `expiresAt` answers `BAD_USER_INPUT`.',
+    default: '30',
   },
   GATEWAY_PATH_FAILOVER: { meaning: '`false` turns off serving `login`/`authorization` over REST while B2B GraphQL is down.', default: 'true' },
   GATEWAY_BREAKER_THRESHOLD: { meaning: "Consecutive upstream outages that open a path's circuit.", default: '5' },

@@ -1,20 +1,11 @@
 import type { CORSOptions } from 'graphql-yoga';
+import { originMatcher } from '../config/cors-origins.js';
 
 /**
  * Request headers a browser may send. `apollo-require-preflight` is one of the headers that let a
  * GET query past CSRF prevention. `X-Gateway-Key` is not one: it belongs to servers.
  */
 const ALLOWED_HEADERS = ['accept', 'apollo-require-preflight', 'authorization', 'content-type', 'x-graphql-yoga-csrf', 'x-request-id'];
-
-function matcher(patterns: readonly string[]): (origin: string) => boolean {
-  const exact = new Set(patterns.filter((pattern) => !pattern.endsWith(':*')).map((pattern) => pattern.toLowerCase()));
-  const anyPort = patterns.filter((pattern) => pattern.endsWith(':*')).map((pattern) => pattern.slice(0, -2).toLowerCase());
-  return (origin) => {
-    const lower = origin.toLowerCase();
-    if (exact.has(lower)) return true;
-    return anyPort.some((base) => lower === base || (lower.startsWith(`${base}:`) && /^\d{1,5}$/.test(lower.slice(base.length + 1))));
-  };
-}
 
 /**
  * Yoga's `cors` option. Yoga's default reflects any origin with credentials; this grants CORS
@@ -23,7 +14,7 @@ function matcher(patterns: readonly string[]): (origin: string) => boolean {
  */
 export function corsOptions(patterns: readonly string[]): (request: Request) => CORSOptions {
   const allowAll = patterns.includes('*');
-  const allowed = matcher(patterns);
+  const allowed = originMatcher(patterns);
   const common = { methods: ['GET', 'POST', 'OPTIONS'], allowedHeaders: ALLOWED_HEADERS, maxAge: 600 };
   return (request) => {
     const origin = request.headers.get('origin');

@@ -17,7 +17,8 @@ export const authorizationInput = z.object({
   channelId: channelIdField,
 });
 
-const instant = z.date().refine((date) => !Number.isNaN(date.getTime()), 'must be a valid date');
+/** A `DateTime` input: a valid Date. */
+export const instant = z.date().refine((date) => !Number.isNaN(date.getTime()), 'must be a valid date');
 
 /** `StorefrontCredentialsInput`, without the checks that need the clock (see {@link validateCredentials}). */
 const credentialsShape = z.object({

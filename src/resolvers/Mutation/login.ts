@@ -1,6 +1,7 @@
 import type { MutationResolvers } from '../../generated/resolvers-types.js';
 import { loginInput } from '../../inputs/schemas.js';
 import { validateInput } from '../../inputs/validate.js';
+import { storefrontLoginUrl } from '../../tokens/storefront-login-url.js';
 import { issuedToken } from '../../tokens/storefront-token.js';
 import { loginOverAnyPath } from '../../upstream/failover.js';
 
@@ -20,6 +21,7 @@ export const login: NonNullable<MutationResolvers['login']> = async (_parent, ar
   return {
     token: issuedToken({ value: result.token, storeHash: store.storeHash, channelId, via, issuedAt: context.now() }),
     storefrontLoginToken: result.storefrontLoginToken,
+    storefrontLoginUrl: storefrontLoginUrl(store, result.storefrontLoginToken),
     user: result.user,
     permissions: result.permissions,
   };
