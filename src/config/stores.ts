@@ -28,16 +28,24 @@ export interface StoreConfig {
 }
 
 /**
- * A storefront's URL: http(s), no credentials, query or fragment; the trailing slashes are
- * dropped, so a path can be appended.
+ * A storefront's URL: http(s), no credentials, query or fragment; answered as its origin and path
+ * without the trailing slashes, so a path can be appended.
  */
 export const storefrontUrlSchema = z
   .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
-  .refine((value) => {
+  // A pipe, not a refinement: zod runs refinements on a value that already failed, and `new URL`
+  // would throw on it.
+  .pipe(
+    z.string().refine((value) => {
+      const url = new URL(value);
+      return url.username === '' && url.password === '' && url.search === '' && url.hash === '';
+    }, 'must not hold credentials, a query or a fragment'),
+  )
+  // Rebuilt from its parts, so a bare `?` or `#` left at the end cannot swallow the path appended.
+  .transform((value) => {
     const url = new URL(value);
-    return url.username === '' && url.password === '' && url.search === '' && url.hash === '';
-  }, 'must not hold credentials, a query or a fragment')
-  .transform((value) => value.replace(/\/+$/, ''));
+    return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+  });
 
 const channelId = z.number().int().positive('must be a positive integer');
 

@@ -51,7 +51,8 @@ export function validateStorefrontApiToken(value: unknown, path: string, now: Da
   const expiresAt = Math.floor(input.expiresAt.getTime() / 1000);
   if (expiresAt * 1000 <= now.getTime()) throw new InputValidationError(`${path}.expiresAt`, 'must be in the future');
   if (input.expiresAt.getTime() - now.getTime() > maxTtlMs) {
-    const limit = maxTtlMs % DAY_MS === 0 ? `${maxTtlMs / DAY_MS} days` : `${maxTtlMs} ms`;
+    const days = maxTtlMs / DAY_MS;
+    const limit = Number.isInteger(days) ? `${days} day${days === 1 ? '' : 's'}` : `${maxTtlMs} ms`;
     throw new InputValidationError(`${path}.expiresAt`, `must be at most ${limit} ahead`);
   }
   if (expiresAt > LAST_UNIX_SECOND) throw new InputValidationError(`${path}.expiresAt`, 'must be before 2038-01-19T03:14:08Z');

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_USERS } from '../../src/sandbox/index.js';
 import { AUTHORIZATION, type GraphQLReply, type Harness, ISSUE, LOGIN, startHarness, TOKEN_INFO, TRUSTED_KEY } from '../harness.js';
+import { bearer, BEGIN_MASQUERADE, CART_ID, CHECKOUT_LOGIN, END_MASQUERADE, ISSUE_STOREFRONT_API_TOKEN, MASQUERADE_COMPANIES, SESSION } from '../support/session.js';
 
 const buyer = SANDBOX_USERS.buyer;
 const shopper = SANDBOX_USERS.shopper;
@@ -28,13 +29,27 @@ async function send(harness: Harness, query: string, variables: Record<string, u
   return reply;
 }
 
-/** Collects the token values of a successful payload. */
+/** Collects the token values of a successful payload, and the token of a sign-in link. */
 function keepTokens(reply: GraphQLReply): void {
   for (const payload of Object.values(reply.body.data ?? {})) {
-    const { token, storefrontLoginToken } = payload as { token?: { value?: string }; storefrontLoginToken?: string | null };
+    const { token, storefrontLoginToken, value, redirectUrl } = payload as {
+      token?: { value?: string };
+      storefrontLoginToken?: string | null;
+      value?: string;
+      redirectUrl?: string;
+    };
     if (token?.value) tokens.add(token.value);
     if (storefrontLoginToken) tokens.add(storefrontLoginToken);
+    if (value) tokens.add(value);
+    if (redirectUrl) tokens.add(redirectUrl.split('/').at(-1) ?? redirectUrl);
   }
+}
+
+/** The token of a successful login of `email`. */
+async function loginToken(harness: Harness, email: string): Promise<string> {
+  const reply = await send(harness, LOGIN, { input: { email, password: buyer.password } });
+  keepTokens(reply);
+  return (reply.body.data?.['login'] as { token: { value: string } }).token.value;
 }
 
 const credentials = (password: string, extra: Record<string, unknown> = {}) => ({ input: { credentials: { email: buyer.email, password, ...extra } } });
@@ -85,6 +100,26 @@ beforeAll(async () => {
   await send(h, TOKEN_INFO, { token: `Bearer ${[...tokens][0] ?? ''}` });
   await send(h, TOKEN_INFO, { token: 'not-a-jwt' });
 
+  // The buyer session: a buyer's and a Super Admin's token, refused and forged tokens, the
+  // Storefront API token and the checkout link.
+  const buyerToken = await loginToken(h, buyer.email);
+  const adminToken = await loginToken(h, SANDBOX_USERS.superAdmin.email);
+  for (const token of [buyerToken, adminToken]) await send(h, SESSION, {}, bearer(token));
+  await send(h, SESSION, {}, bearer(FORGED_JWT));
+  await send(h, SESSION, {}, { authorization: `Basic ${Buffer.from(`${buyer.email}:${buyer.password}`).toString('base64')}` });
+  await send(h, MASQUERADE_COMPANIES, { search: buyer.password }, bearer(adminToken));
+  await send(h, MASQUERADE_COMPANIES, { search: 'acme' }, bearer(buyerToken));
+  await send(h, BEGIN_MASQUERADE, { companyId: '504' }, bearer(adminToken));
+  await send(h, BEGIN_MASQUERADE, { companyId: '999' }, bearer(adminToken));
+  await send(h, END_MASQUERADE, {}, bearer(adminToken));
+  await send(h, END_MASQUERADE, {}, bearer(FORGED_JWT));
+  const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
+  keepTokens(await send(h, ISSUE_STOREFRONT_API_TOKEN, { input: { expiresAt, allowedCorsOrigins: [] } }));
+  await send(h, ISSUE_STOREFRONT_API_TOKEN, { input: { expiresAt, allowedCorsOrigins: ['https://evil.example'] } });
+  keepTokens(await send(h, CHECKOUT_LOGIN, { cartId: CART_ID }, bearer(buyerToken)));
+  await send(h, CHECKOUT_LOGIN, { cartId: buyer.password }, bearer(buyerToken));
+  await send(h, CHECKOUT_LOGIN, { cartId: ' ' }, bearer(buyerToken));
+
   // Upstream faults while secrets are in flight.
   h.sandbox.injectFault({ match: 'POST /api/io/auth/customers', status: 502, body: '<html>502 Bad Gateway</html>', contentType: 'text/html', times: 1 });
   await send(h, ISSUE, credentials(buyer.password));
@@ -120,8 +155,9 @@ describe('driving every operation', () => {
     expect(wrongToken.logs.length).toBeGreaterThan(0);
     expect(responses.length).toBeGreaterThan(30);
     // 2 logins, authorization, credentials, sessionJwt, customer: 6 tokens and 2 storefront login
-    // tokens issued, plus 3 Current Customer JWTs.
-    expect(tokens.size).toBeGreaterThanOrEqual(11);
+    // tokens issued, plus 3 Current Customer JWTs; the session's 2 logins (2 tokens, 2 storefront
+    // login tokens), a Storefront API token and a checkout link.
+    expect(tokens.size).toBeGreaterThanOrEqual(17);
     // GraphQL request errors (variable coercion) carry no code at all: left out here.
     expect(new Set(codes.filter((code) => code !== undefined))).toEqual(
       new Set(['UNAUTHENTICATED', 'BAD_USER_INPUT', 'FORBIDDEN', 'UPSTREAM_UNAVAILABLE', 'UPSTREAM_BAD_RESPONSE', 'INTERNAL_SERVER_ERROR']),
