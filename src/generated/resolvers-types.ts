@@ -164,8 +164,8 @@ export type IssueServerTokenPayload = {
 export type IssueStorefrontApiTokenInput = {
   /**
    * The browser origins that may call the Storefront API with the token, e.g.
-   * `https://shop.example`. Each must be one the gateway grants CORS, named concretely; an empty
-   * list makes a token for servers only.
+   * `https://shop.example`. Each must be one the gateway grants CORS, named concretely; at most
+   * 10. An empty list makes a token for servers only.
    */
   allowedCorsOrigins: Array<Scalars['String']['input']>;
   /** The storefront channel. Defaults to the store's default channel. */
