@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ClientError, GraphQLClient } from 'graphql-request';
-import { LoginDocument, ViewerDocument, type ViewerQuery } from './generated/graphql.js';
+import { LoginDocument, SessionDocument, type SessionQuery, ViewerDocument, type ViewerQuery } from './generated/graphql.js';
 
 /** What {@link loginAndViewer} answers. */
 export interface LoginAndViewer {
@@ -16,21 +16,23 @@ export interface LoginAndViewer {
   expiresAt: string;
   /** The buyer the token belongs to, as the gateway's `viewer` query answers. */
   viewer: ViewerQuery['viewer'];
+  /** The token's session: the kind of account, its permissions, expiry and masquerade. */
+  session: SessionQuery['session'];
 }
 
 /**
- * Logs a buyer in with `login`, then asks `viewer` who the token belongs to, sending the token
- * as `Authorization: Bearer <token>`. A refusal throws graphql-request's `ClientError`; branch on
- * its `extensions.code` (see {@link errorCode}), never on the message.
+ * Logs a buyer in with `login`, then asks `viewer` who the token belongs to and `session` what
+ * they may do, sending the token as `Authorization: Bearer <token>`. A refusal throws
+ * graphql-request's `ClientError`; branch on its `extensions.code` (see {@link errorCode}), never
+ * on the message.
  */
 export async function loginAndViewer(gatewayUrl: string, email: string, password: string): Promise<LoginAndViewer> {
   const client = new GraphQLClient(gatewayUrl);
   const { login } = await client.request(LoginDocument, { input: { email, password } });
-  const { viewer } = await client.request({
-    document: ViewerDocument,
-    requestHeaders: { authorization: `Bearer ${login.token.value}` },
-  });
-  return { token: login.token.value, expiresAt: login.token.expiresAt, viewer };
+  const requestHeaders = { authorization: `Bearer ${login.token.value}` };
+  const { viewer } = await client.request({ document: ViewerDocument, requestHeaders });
+  const { session } = await client.request({ document: SessionDocument, requestHeaders });
+  return { token: login.token.value, expiresAt: login.token.expiresAt, viewer, session };
 }
 
 /** The gateway's `extensions.code` of a failed request (e.g. `UNAUTHENTICATED`), if it gave one. */
@@ -44,9 +46,9 @@ async function main(argv: string[]): Promise<number> {
   // The sandbox's demo buyer, as `npm start` seeds it.
   const [gatewayUrl = 'http://127.0.0.1:4000/graphql', email = 'buyer@example.com', password = 'Passw0rd!'] = argv;
   try {
-    const { expiresAt, viewer } = await loginAndViewer(gatewayUrl, email, password);
+    const { expiresAt, viewer, session } = await loginAndViewer(gatewayUrl, email, password);
     // The token itself is left out: it is a credential.
-    console.log(JSON.stringify({ viewer, tokenExpiresAt: expiresAt }, null, 2));
+    console.log(JSON.stringify({ viewer, session, tokenExpiresAt: expiresAt }, null, 2));
     return 0;
   } catch (error) {
     const code = errorCode(error);

@@ -12,7 +12,7 @@ afterAll(() => harness.close());
 beforeEach(() => harness.sandbox.clearRequests());
 
 describe('examples/client: loginAndViewer', () => {
-  it('logs the demo buyer in and gets the same buyer back from viewer', async () => {
+  it('logs the demo buyer in and gets the same buyer back from viewer, and their session', async () => {
     const result = await loginAndViewer(harness.url, DEMO_BUYER.email, DEMO_BUYER.password);
 
     expect(result).toEqual({
@@ -27,11 +27,27 @@ describe('examples/client: loginAndViewer', () => {
         role: 'SENIOR_BUYER',
         roleCode: 1,
       },
+      session: {
+        kind: 'COMPANY_USER',
+        permissions: [
+          { code: 'get_orders', permissionLevel: 2 },
+          { code: 'get_quotes', permissionLevel: 2 },
+          { code: 'create_shopping_list', permissionLevel: 2 },
+          { code: 'purchase_enable', permissionLevel: 1 },
+        ],
+        // The token's own expiry, as login answered it.
+        expiresAt: result.expiresAt,
+        masquerade: null,
+      },
     });
-    // login, then currentUser with the token the example got.
-    expect(harness.sandbox.requests.map((request) => [request.path, request.headers['authorization']])).toEqual([
-      ['/graphql', undefined],
-      ['/graphql', `Bearer ${result.token}`],
+    // login, then viewer's currentUser and session's one request (currentUser and customerInfo),
+    // both with the token the example got.
+    const operationName = (body: unknown) => /^\w+ (\w+)/.exec((body as { query: string }).query)?.[1];
+    const upstream = harness.sandbox.requests.map((request) => [request.path, operationName(request.body), request.headers['authorization']]);
+    expect(upstream).toEqual([
+      ['/graphql', 'Login', undefined],
+      ['/graphql', 'CurrentUser', `Bearer ${result.token}`],
+      ['/graphql', 'Session', `Bearer ${result.token}`],
     ]);
   });
 

@@ -64,8 +64,8 @@ describe.skipIf(!hasChromium)('GraphiQL in a real browser', () => {
     if (browserOwnTraffic.length > 0) console.info(`Chromium's own requests, kept on 127.0.0.1: ${[...new Set(browserOwnTraffic)].join(', ')}`);
   });
 
-  it('loads without leaving 127.0.0.1, runs the demo login and shows a token', { timeout: 60_000 }, async () => {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  it('loads without leaving 127.0.0.1, runs the demo login, shows a token and runs the Session tab with it', { timeout: 60_000 }, async () => {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, permissions: ['clipboard-read', 'clipboard-write'] });
     const requested: string[] = [];
     const seen: string[] = [];
     context.on('request', (request) => seen.push(`${request.method()} ${request.url()}`));
@@ -102,12 +102,54 @@ describe.skipIf(!hasChromium)('GraphiQL in a real browser', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: new URL('graphiql.png', ARTIFACTS).pathname, fullPage: true });
 
-    // The header editor shows how a trusted caller passes its key.
-    await page.locator('.graphiql-tab', { hasText: 'IssueForCustomer' }).click();
+    expect(await page.locator('.graphiql-tab .graphiql-tab-button').allTextContents()).toEqual([
+      'Login',
+      'Session',
+      'MasqueradeCompanies',
+      'BeginMasquerade',
+      'TokenInfo',
+      'IssueByCredentials',
+      'IssueForCustomer',
+      'IssueStorefrontApiToken',
+      'CheckoutLogin',
+    ]);
+
+    // Headless Chromium leaves GraphiQL's tab bar in the first frame of its layout animation
+    // (tabs shifted by a transform): a first press on a shifted tab settles the layout, and the
+    // release lands beside it. So a tab is clicked until it is the selected one.
+    const openTab = async (name: string) => {
+      const tab = page.locator('.graphiql-tab', { has: page.locator('.graphiql-tab-button', { hasText: new RegExp(`^${name}$`) }) });
+      await expect
+        .poll(
+          async () => {
+            await tab.locator('.graphiql-tab-button').click();
+            return tab.getAttribute('aria-selected');
+          },
+          { timeout: 10_000 },
+        )
+        .toBe('true');
+    };
+
+    // The Session tab's header editor shows where the token goes; with the token pasted there,
+    // the tab runs.
+    await openTab('Session');
     await page.getByRole('button', { name: 'Headers' }).click();
     const headers = page.locator('.graphiql-editor-tool .graphiql-editor:not(.hidden)');
     // Monaco renders spaces as U+00A0; `\s` matches those too.
-    await expect.poll(async () => ((await headers.textContent()) ?? '').replace(/\s+/g, ' '), { timeout: 10_000 }).toContain('"X-Gateway-Key": "<one of GATEWAY_TRUSTED_KEYS>"');
+    const headerText = async () => ((await headers.textContent()) ?? '').replace(/\s+/g, ' ');
+    await expect.poll(headerText, { timeout: 10_000 }).toContain('"Authorization": "Bearer <paste the token from Login>"');
+    // Pasted, as a user would: typed, the editor would close each brace and quote a second time.
+    await page.evaluate((text) => navigator.clipboard.writeText(text), JSON.stringify({ Authorization: `Bearer ${token}` }));
+    await headers.locator('.view-lines').click();
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.press('ControlOrMeta+V');
+    await run.click();
+    await expect.poll(async () => (await result.textContent()) ?? '', { timeout: 20_000 }).toContain('COMPANY_USER');
+    await page.screenshot({ path: new URL('graphiql-session.png', ARTIFACTS).pathname, fullPage: true });
+
+    // The header editor shows how a trusted caller passes its key.
+    await openTab('IssueForCustomer');
+    await expect.poll(headerText, { timeout: 10_000 }).toContain('"X-Gateway-Key": "<one of GATEWAY_TRUSTED_KEYS>"');
 
     // The docs show the schema's descriptions.
     await page.getByRole('button', { name: 'Show Documentation Explorer' }).click();
@@ -121,8 +163,9 @@ describe.skipIf(!hasChromium)('GraphiQL in a real browser', () => {
       return (protocol === 'http:' || protocol === 'https:') && hostname !== '127.0.0.1';
     });
     expect(offHost).toEqual([]);
-    // The page, its schema query and the login: everything else is inlined or a blob: worker.
-    expect(seen.filter((request) => !/^GET (blob|data):/.test(request))).toEqual([`GET ${url}`, `POST ${url}`, `POST ${url}`]);
+    // The page, its schema query, the login and the session: everything else is inlined or a
+    // blob: worker.
+    expect(seen.filter((request) => !/^GET (blob|data):/.test(request))).toEqual([`GET ${url}`, `POST ${url}`, `POST ${url}`, `POST ${url}`]);
     expect(requested.length).toBeGreaterThan(1);
     console.info(`GraphiQL page: ${pageBytes} bytes uncompressed, loaded in ${Math.round(loadMs)} ms; ${seen.length} requests, ${offHost.length} off 127.0.0.1`);
     expect(pageErrors).toEqual([]);

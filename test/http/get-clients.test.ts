@@ -7,7 +7,7 @@ import { Client, fetchExchange, gql } from '@urql/core';
 import { persistedExchange } from '@urql/exchange-persisted';
 import { getOperationAST, type DocumentNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { LoginDocument, ViewerDocument } from '../../examples/client/generated/graphql.js';
+import { LoginDocument, SessionDocument, ViewerDocument } from '../../examples/client/generated/graphql.js';
 import { MANIFEST } from '../../scripts/persisted-manifest.js';
 import { DEMO_BUYER, SANDBOX_USERS } from '../../src/sandbox/index.js';
 import { TRUSTED_KEY, useHarness } from '../harness.js';
@@ -29,6 +29,18 @@ const DEMO_VIEWER = {
   role: 'SENIOR_BUYER',
   roleCode: 1,
 };
+/** The demo buyer's session as the example client's Session operation selects it. */
+const demoSession = (expiresAt: string | undefined) => ({
+  kind: 'COMPANY_USER',
+  permissions: [
+    { code: 'get_orders', permissionLevel: 2 },
+    { code: 'get_quotes', permissionLevel: 2 },
+    { code: 'create_shopping_list', permissionLevel: 2 },
+    { code: 'purchase_enable', permissionLevel: 1 },
+  ],
+  expiresAt,
+  masquerade: null,
+});
 const credentials = { input: { email: DEMO_BUYER.email, password: DEMO_BUYER.password } };
 const TYPENAME = gql`
   query Typename {
@@ -86,7 +98,7 @@ const hashOf = (operationName: string) => {
 describe('GET queries without a persisted-documents manifest', () => {
   const harness = useHarness();
 
-  it("urql with preferGetMethod logs in by POST, then runs viewer as a GET carrying the buyer's Authorization", async () => {
+  it("urql with preferGetMethod logs in by POST, then runs viewer and session as GETs carrying the buyer's Authorization", async () => {
     const { sent, fetch } = recordingFetch();
     const anonymous = new Client({ url: harness.url, exchanges: [fetchExchange], preferGetMethod: 'force', fetch });
     const login = await anonymous.mutation(LoginDocument, credentials).toPromise();
@@ -100,13 +112,13 @@ describe('GET queries without a persisted-documents manifest', () => {
     });
 
     const viewer = await signedIn.query(ViewerDocument, {}).toPromise();
+    const session = await signedIn.query(SessionDocument, {}).toPromise();
 
     expect({ data: viewer.data, error: viewer.error }).toEqual({ data: { viewer: DEMO_VIEWER }, error: undefined });
-    expect(sent).toEqual([
-      { method: 'POST', params: [], hash: undefined, status: 200, challenge: null },
-      { method: 'GET', params: ['query', 'operationName', 'variables'], hash: undefined, status: 200, challenge: null },
-    ]);
-    expect(harness.sandbox.requests.at(-1)?.headers['authorization']).toBe(`Bearer ${token}`);
+    expect({ data: session.data, error: session.error }).toEqual({ data: { session: demoSession(login.data?.login.token.expiresAt) }, error: undefined });
+    const get = { method: 'GET', params: ['query', 'operationName', 'variables'], hash: undefined, status: 200, challenge: null };
+    expect(sent).toEqual([{ method: 'POST', params: [], hash: undefined, status: 200, challenge: null }, get, get]);
+    expect(harness.sandbox.requests.map((request) => request.headers['authorization'])).toEqual([undefined, `Bearer ${token}`, `Bearer ${token}`]);
   });
 
   it.each([
@@ -200,7 +212,7 @@ describe('the only WWW-Authenticate the gateway sends (production)', () => {
 describe('GET queries by hash with GATEWAY_PERSISTED_DOCUMENTS (the example client manifest)', () => {
   const harness = useHarness({ env: { GATEWAY_PERSISTED_DOCUMENTS: MANIFEST_PATH } });
 
-  it("urql's persisted exchange logs in by hash (POST), then runs viewer by hash as a GET with the buyer's Authorization", async () => {
+  it("urql's persisted exchange logs in by hash (POST), then runs viewer and session by hash as GETs with the buyer's Authorization", async () => {
     const { sent, fetch } = recordingFetch();
     const exchanges = [persistedExchange({ enableForMutation: true }), fetchExchange];
     const login = await new Client({ url: harness.url, exchanges, fetch }).mutation(LoginDocument, credentials).toPromise();
@@ -208,12 +220,15 @@ describe('GET queries by hash with GATEWAY_PERSISTED_DOCUMENTS (the example clie
     const client = new Client({ url: harness.url, exchanges, fetch, fetchOptions: { headers: { authorization: `Bearer ${token}` } } });
 
     const viewer = await client.query(ViewerDocument, {}).toPromise();
+    const session = await client.query(SessionDocument, {}).toPromise();
 
     expect({ data: viewer.data, error: viewer.error }).toEqual({ data: { viewer: DEMO_VIEWER }, error: undefined });
+    expect({ data: session.data, error: session.error }).toEqual({ data: { session: demoSession(login.data?.login.token.expiresAt) }, error: undefined });
     // urql hashes the document codegen generated: the manifest's hash, no `generateHash` needed.
     expect(sent).toEqual([
       { method: 'POST', params: [], hash: hashOf('Login'), status: 200, challenge: null },
       { method: 'GET', params: ['operationName', 'variables', 'extensions'], hash: hashOf('Viewer'), status: 200, challenge: null },
+      { method: 'GET', params: ['operationName', 'variables', 'extensions'], hash: hashOf('Session'), status: 200, challenge: null },
     ]);
   });
 
@@ -257,17 +272,21 @@ describe('GET queries by hash with GATEWAY_PERSISTED_DOCUMENTS (the example clie
     });
   }
 
-  it("Apollo Client's persisted-queries link with useGETForHashedQueries logs in by hash (POST) and runs viewer by hash as a GET", async () => {
+  it("Apollo Client's persisted-queries link with useGETForHashedQueries logs in by hash (POST) and runs viewer and session by hash as GETs", async () => {
     const { sent, fetch } = recordingFetch();
     const login = await apollo(fetch).mutate({ mutation: LoginDocument, variables: credentials });
     const token = login.data?.login.token.value ?? '';
 
-    const viewer = await apollo(fetch, { authorization: `Bearer ${token}` }).query({ query: ViewerDocument });
+    const signedIn = apollo(fetch, { authorization: `Bearer ${token}` });
+    const viewer = await signedIn.query({ query: ViewerDocument });
+    const session = await signedIn.query({ query: SessionDocument });
 
     expect(viewer.data).toEqual({ viewer: DEMO_VIEWER });
+    expect(session.data).toEqual({ session: demoSession(login.data?.login.token.expiresAt) });
     expect(sent).toEqual([
       { method: 'POST', params: [], hash: hashOf('Login'), status: 200, challenge: null },
       { method: 'GET', params: ['operationName', 'variables', 'extensions'], hash: hashOf('Viewer'), status: 200, challenge: null },
+      { method: 'GET', params: ['operationName', 'variables', 'extensions'], hash: hashOf('Session'), status: 200, challenge: null },
     ]);
   });
 
