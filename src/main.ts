@@ -87,8 +87,14 @@ try {
   logger.info('listening', { url });
   if (gateway.sandbox) {
     // Imported only in sandbox mode, so a production process never loads the sandbox.
-    const { DEMO_BUYER } = await import('./sandbox/index.js');
-    logger.info('GraphiQL with the sandbox demo login', { graphiql: url, demoLogin: `${DEMO_BUYER.email} / ${DEMO_BUYER.password}` });
+    const { DEMO_BUYER, SANDBOX_USERS } = await import('./sandbox/index.js');
+    const { superAdmin } = SANDBOX_USERS;
+    logger.info('GraphiQL with the sandbox demo login', {
+      graphiql: url,
+      demoLogin: `${DEMO_BUYER.email} / ${DEMO_BUYER.password}`,
+      superAdminLogin: `${superAdmin.email} / ${superAdmin.password}`,
+      storefront: gateway.sandbox.storefrontUrl,
+    });
   }
 } catch (error) {
   const code = (error as NodeJS.ErrnoException).code;
