@@ -52,8 +52,11 @@ const TRUSTED_KEY = 'field-trusted-key-0123456789abcdef';
 const BUYERS = 200;
 const PASSWORD = SANDBOX_USERS.buyer.password;
 const WRONG_PASSWORD = 'Not-the-Passw0rd!';
-/** The shutdown delay the replicas run with: above HAProxy's `fall 2` × `inter 500ms`. */
-const SHUTDOWN_DELAY_MS = 1_500;
+/**
+ * The shutdown delay the replicas run with: HAProxy's `inter 500ms` × (`fall 2` + 1), plus a
+ * margin for a health check that answers late on a busy machine.
+ */
+const SHUTDOWN_DELAY_MS = 2_500;
 /** The gateway's default circuit cooldown: how long an open upstream circuit fails fast. */
 const BREAKER_COOLDOWN_MS = 10_000;
 const REPLICAS = ['a', 'b'] as const;
