@@ -6,7 +6,7 @@ import type { SandboxContext } from './context.js';
 import { authenticateSuperAdmin, companyNotApproved, notFound, permissionDenied, type GraphqlRequestContext } from './graphql-auth.js';
 import type { Company, StorefrontCustomer } from './store.js';
 
-interface CompaniesArgs {
+export interface CompaniesArgs {
   superAdminId: number;
   offset?: number | null;
   first?: number | null;
