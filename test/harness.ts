@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { loadConfig } from '../src/config/environment.js';
 import { createGateway, type Gateway, type GatewayOptions } from '../src/gateway.js';
 import { createLogger } from '../src/observability/logger.js';
@@ -61,7 +62,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     B2B_AUTH_TOKEN: sandbox.authToken,
     GATEWAY_TRUSTED_KEYS: TRUSTED_KEY,
     // Tests make many logins from 127.0.0.1, many failing on purpose: the credential limits and
-    // the floor on failed answers are off unless a test turns them on (test/rate-limit/).
+    // the floor on failed answers are off unless a test turns them on
+    // (test/e2e/credential-limits.test.ts).
     ...CREDENTIAL_LIMITS_OFF,
     ...options.env,
   });
@@ -92,6 +94,24 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await sandbox.close();
     },
   };
+}
+
+/**
+ * The harness of the calling file (or `describe` block): started before its tests, closed after
+ * them, with the sandbox's request log and faults cleared before each test. The object returned
+ * is filled in when the harness has started, so tests use it as they would `startHarness`'s.
+ */
+export function useHarness(options: HarnessOptions = {}): Harness {
+  const harness = {} as Harness;
+  beforeAll(async () => {
+    Object.assign(harness, await startHarness(options));
+  });
+  afterAll(() => harness.close?.());
+  beforeEach(() => {
+    harness.sandbox.clearRequests();
+    harness.sandbox.clearFaults();
+  });
+  return harness;
 }
 
 function closeServer(server: Server): Promise<void> {
@@ -132,6 +152,14 @@ export const ISSUE = /* GraphQL */ `
   }
 `;
 
+/**
+ * A storefront token as the gateway answers it ({@link TOKEN_FIELDS}) for the sandbox's store on
+ * channel 1, issued `via`; `fields` pin down the others or change them.
+ */
+export function expectedToken(via: string, fields: Record<string, unknown> = {}): Record<string, unknown> {
+  return { value: expect.any(String), storeHash: 'sandbox', channelId: 1, notBefore: expect.any(String), expiresAt: expect.any(String), via, ...fields };
+}
+
 export const TOKEN_INFO = /* GraphQL */ `
   query TokenInfo($token: String!) {
     tokenInfo(token: $token) {
@@ -139,6 +167,52 @@ export const TOKEN_INFO = /* GraphQL */ `
     }
   }
 `;
+
+/** The administration operations (server-to-server tokens), with every field of the payloads. */
+export const ISSUE_SERVER_TOKEN = /* GraphQL */ `
+  mutation IssueServerToken($input: IssueServerTokenInput!) {
+    issueServerToken(input: $input) { name storeHash token }
+  }
+`;
+
+export const SERVER_TOKENS = /* GraphQL */ `
+  query ServerTokens($limit: Int!, $offset: Int!, $storeHash: String) {
+    serverTokens(limit: $limit, offset: $offset, storeHash: $storeHash) {
+      totalCount limit offset
+      nodes { id name email storeHash token eventChannel }
+    }
+  }
+`;
+
+export const REVOKE_SERVER_TOKEN = /* GraphQL */ `
+  mutation Revoke($id: Int!, $storeHash: String) {
+    revokeServerToken(id: $id, storeHash: $storeHash) { id storeHash }
+  }
+`;
+
+/**
+ * A GraphQL answer without the `extensions.requestId` of its errors: a fresh id per request
+ * (observability), which these tests have no reason to pin down.
+ */
+export function withoutRequestIds<Body extends { errors?: Array<{ extensions?: Record<string, unknown> }> }>(body: Body): Body {
+  if (body.errors === undefined) return body;
+  return {
+    ...body,
+    errors: body.errors.map((error) => {
+      if (error.extensions === undefined || !('requestId' in error.extensions)) return error;
+      const { requestId: _requestId, ...extensions } = error.extensions;
+      return { ...error, extensions };
+    }),
+  };
+}
+
+/** Sends a request to the gateway; the answer's errors come without their `extensions.requestId`. */
+export function sendWithoutRequestIds(harness: Harness) {
+  return async (...args: Parameters<Harness['graphql']>): Promise<GraphQLReply> => {
+    const reply = await harness.graphql(...args);
+    return { ...reply, body: withoutRequestIds(reply.body) };
+  };
+}
 
 /** The first error's code and message, the usual thing to assert. */
 export function firstError(reply: GraphQLReply): { code: unknown; message: string } | undefined {

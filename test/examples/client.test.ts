@@ -1,15 +1,10 @@
 import { ClientError } from 'graphql-request';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { errorCode, loginAndViewer } from '../../examples/client/login-and-viewer.js';
 import { DEMO_BUYER, SANDBOX_USERS } from '../../src/sandbox/index.js';
-import { startHarness, type Harness } from '../harness.js';
+import { useHarness } from '../harness.js';
 
-let harness: Harness;
-beforeAll(async () => {
-  harness = await startHarness();
-});
-afterAll(() => harness.close());
-beforeEach(() => harness.sandbox.clearRequests());
+const harness = useHarness();
 
 describe('examples/client: loginAndViewer', () => {
   it('logs the demo buyer in and gets the same buyer back from viewer, and their session', async () => {

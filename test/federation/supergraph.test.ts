@@ -7,7 +7,7 @@ import { parse } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_BUYER } from '../../src/sandbox/index.js';
-import { startHarness, TRUSTED_KEY, type Harness } from '../harness.js';
+import { type Harness, startHarness, TRUSTED_KEY, useHarness } from '../harness.js';
 
 // A test-only second subgraph: orders that reference their buyer, a B2BUser entity owned by
 // the gateway's subgraph. Buyers repeat, as they do in real order lists.
@@ -113,12 +113,7 @@ describe('the gateway as a subgraph of a federated supergraph', () => {
 });
 
 describe('entity lookups on the subgraph itself', () => {
-  let harness: Harness;
-  beforeAll(async () => {
-    harness = await startHarness();
-  });
-  afterAll(() => harness.close());
-  beforeEach(() => harness.sandbox.clearRequests());
+  const harness = useHarness();
 
   const ENTITIES = 'query($r: [_Any!]!) { _entities(representations: $r) { ... on B2BUser { id bcId email role } } }';
 

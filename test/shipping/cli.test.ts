@@ -6,13 +6,10 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import autocannon from 'autocannon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from '../../scripts/build.js';
-import { ENVIRONMENT_VARIABLES } from '../../src/config/variables.js';
-import { helpText, packageVersion, variablesMarkdown } from '../../src/command/help.js';
+import { helpText, packageVersion } from '../../src/command/help.js';
 import { createSandbox, DEMO_BUYER, type Sandbox } from '../../src/sandbox/index.js';
-import { SECRET_VARIABLES } from '../../src/config/secret-files.js';
 import { LOGIN_TOKEN, postGraphQL, sandboxEnv } from './support.js';
 
 const ROOT = new URL('../../', import.meta.url);
@@ -24,7 +21,6 @@ const PACKAGE = JSON.parse(readFileSync(new URL('package.json', ROOT), 'utf8')) 
   exports: { '.': { types: string; default: string } };
   scripts: Record<string, string>;
 };
-const VARIABLES = Object.keys(ENVIRONMENT_VARIABLES);
 
 const out = fileURLToPath(new URL(`test-artifacts/shipping-build-${process.pid}`, ROOT));
 /** A path of the package (`dist/…`) in this test's build. */
@@ -82,15 +78,6 @@ describe('the package', () => {
 });
 
 describe('b2b-auth-gateway --help', () => {
-  it('lists every environment variable, and the _FILE twin of every secret', () => {
-    const help = helpText('1.2.3');
-
-    expect(help).toMatch(/^b2b-auth-gateway 1\.2\.3: /);
-    for (const name of VARIABLES) expect(help).toContain(`\n  ${name}\n`);
-    for (const name of SECRET_VARIABLES) expect(help).toContain(`Or ${name}_FILE: `);
-    expect(help).not.toContain('`');
-  });
-
   it('the built command prints it on stdout and exits 0', async () => {
     const result = await command(['--help']);
 
@@ -109,12 +96,6 @@ describe('b2b-auth-gateway --help', () => {
 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('Run "b2b-auth-gateway --help" for the list.');
-  });
-
-  it('the README table has one row per variable', () => {
-    const rows = variablesMarkdown().trimEnd().split('\n').slice(2);
-
-    expect(rows.map((row) => /^\| `(\w+)` \|/.exec(row)?.[1])).toEqual(VARIABLES);
   });
 });
 
@@ -135,9 +116,9 @@ describe('b2b-auth-gateway (the built JavaScript)', () => {
     });
   });
 
-  /** Starts the built command with `env` (and PATH), and node's `flags`, and waits until it listens. */
-  async function startCommand(env: Record<string, string>, flags: string[] = []) {
-    const child = spawn(process.execPath, [...flags, built(PACKAGE.bin['b2b-auth-gateway']!)], {
+  /** Starts the built command with `env` (and PATH) and waits until it listens. */
+  async function startCommand(env: Record<string, string>) {
+    const child = spawn(process.execPath, [built(PACKAGE.bin['b2b-auth-gateway']!)], {
       env: { PATH: process.env['PATH'] ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -176,39 +157,6 @@ describe('b2b-auth-gateway (the built JavaScript)', () => {
       child.kill('SIGKILL');
     }
   });
-
-  // With V8's allocation-site pretenuring on, or with the server holding its answers in flight
-  // in a `Set`, a login promoted 7–9 KB to the old generation, and the old generation was
-  // collected every ~0.3 s under load (bench/PROFILE.md, Session 11); now ~1.2 KB.
-  it("under load, what a login allocates dies young: little of it reaches V8's old generation", async () => {
-    const upstream = await createSandbox({ rateLimit: 1_000_000 });
-    // V8 prints a line per collection on stdout: `gc=s` for a scavenge, with the bytes it promoted.
-    const { child, exited, output, url } = await startCommand(sandboxEnv(upstream, { GATEWAY_SHUTDOWN_DELAY_MS: '0' }), ['--trace-gc-nvp']);
-    try {
-      const body = JSON.stringify({ query: LOGIN_TOKEN, variables: { input: { email: DEMO_BUYER.email, password: DEMO_BUYER.password } } });
-      const load = async (amount: number) => {
-        // Every answer a login's: a token, no GraphQL error (those come with HTTP 200).
-        const verifyBody = (answer: string) => answer.includes('"via":"GRAPHQL_LOGIN"') && !answer.includes('"errors"');
-        const result = await autocannon({ url, method: 'POST', connections: 10, amount, headers: { 'content-type': 'application/json' }, body, verifyBody });
-        expect(result.non2xx + result.errors + result.timeouts + result.mismatches).toBe(0);
-      };
-      await load(1_000);
-      const from = output.stdout.length;
-      const LOGINS = 5_000;
-      await load(LOGINS);
-      const scavenges = output.stdout.slice(from).split('\n').filter((line) => / gc=s /.test(line));
-      const promoted = scavenges.reduce((sum, line) => sum + Number(/ promoted=(\d+)/.exec(line)?.[1] ?? NaN), 0);
-
-      // Enough collections to measure (a login allocates ~150 KB, a scavenge frees ~16 MB).
-      expect(scavenges.length).toBeGreaterThan(10);
-      expect(promoted / LOGINS).toBeLessThan(4_000);
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
-    } finally {
-      child.kill('SIGKILL');
-      await upstream.close();
-    }
-  }, 60_000);
 
   // The command is bundled: what it loads on demand (the sandbox and the upstream schema it
   // reads, GraphiQL's page) lives in chunks and files of its own, which this reaches.

@@ -2,11 +2,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildManifest, MANIFEST, sha256 } from '../../scripts/persisted-manifest.js';
 import { ConfigError, loadConfig } from '../../src/config/environment.js';
 import { DEMO_BUYER } from '../../src/sandbox/index.js';
-import { startHarness, TRUSTED_KEY, type Harness } from '../harness.js';
+import { type Harness, startHarness, TRUSTED_KEY, useHarness } from '../harness.js';
 import { postGraphQL } from './support.js';
 
 const MANIFEST_PATH = fileURLToPath(MANIFEST);
@@ -32,12 +32,7 @@ const PERSISTED_QUERY_ONLY = refusal(
 );
 
 describe('with GATEWAY_PERSISTED_DOCUMENTS (the example client manifest)', () => {
-  let harness: Harness;
-  beforeAll(async () => {
-    harness = await startHarness({ env: { GATEWAY_PERSISTED_DOCUMENTS: MANIFEST_PATH } });
-  });
-  afterAll(() => harness.close());
-  beforeEach(() => harness.sandbox.clearRequests());
+  const harness = useHarness({ env: { GATEWAY_PERSISTED_DOCUMENTS: MANIFEST_PATH } });
 
   it('an untrusted caller runs a listed operation by its sha256Hash (APQ extensions)', async () => {
     const reply = await postGraphQL(harness.url, { extensions: persisted(LOGIN_HASH), variables: credentials });

@@ -1,15 +1,10 @@
 import { decodeJwt } from 'jose';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SANDBOX_USERS } from '../../../src/sandbox/index.js';
-import { AUTHORIZATION, startHarness, type Harness } from '../../harness.js';
+import { AUTHORIZATION, expectedToken, useHarness } from '../../harness.js';
 import { isoFromSeconds, tamperSignature } from '../../support/jwt.js';
 
-let harness: Harness;
-beforeAll(async () => {
-  harness = await startHarness();
-});
-afterAll(() => harness?.close());
-beforeEach(() => harness.sandbox.clearRequests());
+const harness = useHarness();
 
 const { buyer } = SANDBOX_USERS;
 const authorize = (input: Record<string, unknown>) => harness.graphql(AUTHORIZATION, { input });
@@ -33,14 +28,7 @@ describe('authorization', () => {
     expect(reply.body).toEqual({
       data: {
         authorization: {
-          token: {
-            value: expect.any(String),
-            storeHash: 'sandbox',
-            channelId: 1,
-            notBefore: expect.any(String),
-            expiresAt: expect.any(String),
-            via: 'GRAPHQL_AUTHORIZATION',
-          },
+          token: expectedToken('GRAPHQL_AUTHORIZATION'),
           permissions: [
             { code: 'get_orders', permissionLevel: 2 },
             { code: 'get_quotes', permissionLevel: 2 },

@@ -1,15 +1,10 @@
 import { decodeJwt } from 'jose';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SANDBOX_USERS } from '../../../src/sandbox/index.js';
-import { LOGIN, startHarness, type Harness } from '../../harness.js';
+import { expectedToken, LOGIN, useHarness } from '../../harness.js';
 import { isoFromSeconds } from '../../support/jwt.js';
 
-let harness: Harness;
-beforeAll(async () => {
-  harness = await startHarness();
-});
-afterAll(() => harness?.close());
-beforeEach(() => harness.sandbox.clearRequests());
+const harness = useHarness();
 
 const { buyer, shopper, pending, inactive } = SANDBOX_USERS;
 const login = (input: Record<string, unknown>) => harness.graphql(LOGIN, { input });
@@ -31,14 +26,7 @@ describe('login', () => {
     expect(reply.body).toEqual({
       data: {
         login: {
-          token: {
-            value: expect.any(String),
-            storeHash: 'sandbox',
-            channelId: 1,
-            notBefore: expect.any(String),
-            expiresAt: expect.any(String),
-            via: 'GRAPHQL_LOGIN',
-          },
+          token: expectedToken('GRAPHQL_LOGIN'),
           storefrontLoginToken: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
           user: {
             id: String(buyer.userId),
@@ -71,14 +59,7 @@ describe('login', () => {
     expect(reply.body).toEqual({
       data: {
         login: {
-          token: {
-            value: expect.any(String),
-            storeHash: 'sandbox',
-            channelId: 1,
-            notBefore: expect.any(String),
-            expiresAt: expect.any(String),
-            via: 'GRAPHQL_LOGIN',
-          },
+          token: expectedToken('GRAPHQL_LOGIN'),
           storefrontLoginToken: expect.any(String),
           user: {
             id: String(shopper.userId),

@@ -3,9 +3,8 @@
 // its signature) and no backend password in a log line, and no token in an answer to anyone but
 // a trusted caller.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SANDBOX_USERS } from '../../../src/sandbox/index.js';
-import { type GraphQLReply, startHarness, TRUSTED_KEY, type Harness } from '../../harness.js';
-import { ISSUE_SERVER_TOKEN, REVOKE_SERVER_TOKEN, SERVER_TOKENS } from './operations.js';
+import { SANDBOX_USERS } from '../../src/sandbox/index.js';
+import { type GraphQLReply, type Harness, ISSUE_SERVER_TOKEN, REVOKE_SERVER_TOKEN, SERVER_TOKENS, startHarness, TRUSTED_KEY } from '../harness.js';
 
 const { owner, staff } = SANDBOX_USERS;
 const WRONG_PASSWORD = 'Wr0ng-Backend-Passw0rd!';

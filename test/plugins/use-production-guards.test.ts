@@ -5,16 +5,11 @@ import { createGatewayRuntime } from '@graphql-hive/gateway-runtime';
 import { composeServices } from '@theguild/federation-composition';
 import { parse } from 'graphql';
 import { createYoga } from 'graphql-yoga';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_BUYER } from '../../src/sandbox/index.js';
-import { type GraphQLReply, startHarness, TRUSTED_KEY, type Harness } from '../harness.js';
+import { type GraphQLReply, TRUSTED_KEY, useHarness } from '../harness.js';
 
-let harness: Harness;
-beforeAll(async () => {
-  harness = await startHarness({ env: { NODE_ENV: 'production' } });
-});
-afterAll(() => harness?.close());
-beforeEach(() => harness.sandbox.clearRequests());
+const harness = useHarness({ env: { NODE_ENV: 'production' } });
 
 const TRUSTED = { 'x-gateway-key': TRUSTED_KEY };
 const send = async (query: string, variables?: Record<string, unknown>, headers?: Record<string, string>) => {

@@ -1,18 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SANDBOX_USERS } from '../../../src/sandbox/index.js';
-import { startHarness, TRUSTED_KEY, type Harness } from '../../harness.js';
-import { ISSUE_SERVER_TOKEN, REVOKE_SERVER_TOKEN as REVOKE, sendWithoutRequestIds } from './operations.js';
+import { ISSUE_SERVER_TOKEN, REVOKE_SERVER_TOKEN as REVOKE, sendWithoutRequestIds, TRUSTED_KEY, useHarness } from '../../harness.js';
 
-let harness: Harness;
-beforeAll(async () => {
-  harness = await startHarness();
-});
-afterAll(() => harness?.close());
-const send = sendWithoutRequestIds(() => harness);
-beforeEach(() => {
-  harness.sandbox.clearRequests();
-  harness.sandbox.clearFaults();
-});
+const harness = useHarness();
+const send = sendWithoutRequestIds(harness);
 
 const LIST = /* GraphQL */ `query { serverTokens(limit: 250) { totalCount nodes { id name } } }`;
 

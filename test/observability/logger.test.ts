@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger, type LoggerOptions } from '../src/observability/logger.js';
+import { createLogger, type LoggerOptions } from '../../src/observability/logger.js';
 
 const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJlbWFpbCI6ImJ1eWVyQGV4YW1wbGUuY29tIn0.c2lnbmF0dXJlLXBhcnQ';
 const SERVER_TOKEN = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';

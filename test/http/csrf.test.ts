@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO_BUYER } from '../../src/sandbox/index.js';
-import { startHarness, type Harness } from '../harness.js';
+import { useHarness } from '../harness.js';
 
 const CSRF_REFUSAL = { status: 403, body: { errors: [{ message: 'Required CSRF header(s) not present', extensions: { requestId: expect.any(String) } }] } };
 
@@ -8,12 +8,7 @@ const answer = async (response: Response) => ({ status: response.status, body: a
 
 // On in every mode, so that a client which works against a development gateway works in production.
 describe.each(['development', 'production'])('CSRF prevention (NODE_ENV=%s)', (mode) => {
-  let harness: Harness;
-  beforeAll(async () => {
-    harness = await startHarness({ env: { NODE_ENV: mode } });
-  });
-  afterAll(() => harness?.close());
-  beforeEach(() => harness.sandbox.clearRequests());
+  const harness = useHarness({ env: { NODE_ENV: mode } });
 
   it('refuses a form-encoded POST, which a cross-site <form> can send without a preflight', async () => {
     const form = new URLSearchParams({

@@ -5,10 +5,10 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { print, stripIgnoredCharacters } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createB2BGraphQLClient, type B2BGraphQLClient } from '../../src/upstream/b2b-graphql/client.js';
-import { CurrentUserDocument, LoginDocument } from '../../src/upstream/b2b-graphql/generated.js';
-import { createCircuitBreakers } from '../../src/upstream/circuit-breaker.js';
-import { createHttpTransport, type HttpTransport } from '../../src/upstream/http-transport.js';
+import { createB2BGraphQLClient, type B2BGraphQLClient } from '../../../src/upstream/b2b-graphql/client.js';
+import { CurrentUserDocument, LoginDocument } from '../../../src/upstream/b2b-graphql/generated.js';
+import { createCircuitBreakers } from '../../../src/upstream/circuit-breaker.js';
+import { createHttpTransport, type HttpTransport } from '../../../src/upstream/http-transport.js';
 
 const USER = { id: '1001', bcId: 201, email: 'buyer@example.com', firstName: 'Ada', lastName: 'Buyer', role: 1 };
 const ANSWERS: Record<string, unknown> = {

@@ -1,18 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SANDBOX_USERS } from '../../../src/sandbox/index.js';
-import { startHarness, TRUSTED_KEY, type Harness } from '../../harness.js';
-import { SERVER_TOKENS, sendWithoutRequestIds } from './operations.js';
+import { SERVER_TOKENS, sendWithoutRequestIds, TRUSTED_KEY, useHarness } from '../../harness.js';
 
-let harness: Harness;
-beforeAll(async () => {
-  harness = await startHarness();
-});
-afterAll(() => harness?.close());
-const send = sendWithoutRequestIds(() => harness);
-beforeEach(() => {
-  harness.sandbox.clearRequests();
-  harness.sandbox.clearFaults();
-});
+const harness = useHarness();
+const send = sendWithoutRequestIds(harness);
 
 const DEFAULTS = /* GraphQL */ `query { serverTokens { totalCount limit offset nodes { id name eventChannel } } }`;
 

@@ -5,11 +5,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createSandbox, DEMO_BUYER, type Sandbox } from '../../src/sandbox/index.js';
-import { LOGIN } from '../harness.js';
-import { connectOutcome, untilSandboxSees } from '../support/http.js';
+import { createSandbox, DEMO_BUYER, type Sandbox } from '../src/sandbox/index.js';
+import { LOGIN } from './harness.js';
+import { connectOutcome, untilSandboxSees } from './support/http.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SECRET_TOKEN = 'super-secret-token-value';
 const SHORT_KEY = 'short-secret';
 

@@ -1,17 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { getIntrospectionQuery } from 'graphql';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { graphiqlOptions } from '../../src/http/graphiql.js';
 import { DEFAULT_QUERY_LIMITS } from '../../src/plugins/use-query-limits.js';
 import { DEMO_BUYER } from '../../src/sandbox/index.js';
-import { startHarness, type Harness } from '../harness.js';
+import { useHarness } from '../harness.js';
 
-let harness: Harness;
-beforeAll(async () => {
-  harness = await startHarness();
-});
-afterAll(() => harness?.close());
-beforeEach(() => harness.sandbox.clearRequests());
+const harness = useHarness();
 
 // Every document below would call BigCommerce if it ran: a refusal shows as no upstream request.
 const LOGIN_ARGS = `input: { email: "${DEMO_BUYER.email}", password: "wrong password" }`;
@@ -108,6 +103,21 @@ describe('query limits (GraphQL Armor)', () => {
 
   it("refuses graphql-cop's field duplication: __typename 500 times costs 500, though it runs once", async () => {
     expect(await send(`query cop { ${'__typename \n'.repeat(500)}} `)).toEqual(refused('Query Cost limit of 200 exceeded, found 500.'));
+  });
+
+  it('counts a page size once, written out or passed as a variable', async () => {
+    const page = '{ totalCount companies { id name } }';
+    const codes = async (query: string, variables?: Record<string, unknown>) =>
+      ((await harness.graphql(query, variables)).body.errors ?? []).map((error) => error.extensions?.['code']);
+    // No token: each answers UNAUTHENTICATED after validation, so a limit would show first.
+    expect(await codes(`{ masqueradeCompanies(first: 100) ${page} }`)).toEqual(['UNAUTHENTICATED']);
+    expect(await codes(`query Page($first: Int) { masqueradeCompanies(first: $first) ${page} }`, { first: 100 })).toEqual(['UNAUTHENTICATED']);
+    expect(await codes(`{ ...Page } fragment Page on Query { masqueradeCompanies(first: 20, offset: 40) ${page} }`)).toEqual(['UNAUTHENTICATED']);
+    // What a page's selection costs is still counted, once.
+    expect(await send(`{ masqueradeCompanies(first: 100) { companies { ${repeat(60, () => 'id name')} } } }`)).toEqual(
+      refused('Query Cost limit of 200 exceeded, found 275.'),
+    );
+    expect(harness.sandbox.requests).toEqual([]);
   });
 
   describe("the schema's real operations pass every limit", () => {

@@ -1,19 +1,10 @@
 import { decodeJwt } from 'jose';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_USERS } from '../../../src/sandbox/index.js';
-import { startHarness, TRUSTED_KEY, type GraphQLReply, type Harness } from '../../harness.js';
-import { ISSUE_SERVER_TOKEN, sendWithoutRequestIds } from './operations.js';
+import { type GraphQLReply, type Harness, ISSUE_SERVER_TOKEN, sendWithoutRequestIds, startHarness, TRUSTED_KEY, useHarness } from '../../harness.js';
 
-let harness: Harness;
-beforeAll(async () => {
-  harness = await startHarness();
-});
-afterAll(() => harness?.close());
-const send = sendWithoutRequestIds(() => harness);
-beforeEach(() => {
-  harness.sandbox.clearRequests();
-  harness.sandbox.clearFaults();
-});
+const harness = useHarness();
+const send = sendWithoutRequestIds(harness);
 
 const { owner, admin, staff } = SANDBOX_USERS;
 const trusted = { 'x-gateway-key': TRUSTED_KEY };

@@ -1,16 +1,11 @@
 import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_BODY_LIMITS } from '../../src/plugins/use-body-limit.js';
 import { DEMO_BUYER } from '../../src/sandbox/index.js';
-import { LOGIN, startHarness, type Harness } from '../harness.js';
+import { LOGIN, useHarness } from '../harness.js';
 
-let harness: Harness;
-beforeAll(async () => {
-  harness = await startHarness();
-});
-afterAll(() => harness?.close());
-beforeEach(() => harness.sandbox.clearRequests());
+const harness = useHarness();
 
 const MEBIBYTE = 1024 * 1024;
 const TOO_LARGE = { status: 413, body: { errors: [{ message: 'Request body too large', extensions: { code: 'REQUEST_ENTITY_TOO_LARGE', requestId: expect.any(String) } }] } };

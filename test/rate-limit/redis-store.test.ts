@@ -22,7 +22,7 @@ const REDIS_SERVER = (process.env['REDIS_SERVER'] ? [process.env['REDIS_SERVER']
 );
 const IN_CI = process.env['CI'] === 'true';
 if (REDIS_SERVER === undefined && !IN_CI) {
-  console.warn('test/rate-limit/redis.test.ts: skipped, redis-server is not installed (apt-get install redis-server)');
+  console.warn('test/rate-limit/redis-store.test.ts: skipped, redis-server is not installed (apt-get install redis-server)');
 }
 
 it.runIf(IN_CI)('redis-server is installed (CI runs the Redis tests, never skips them)', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withoutEchoedValue } from '../src/errors/strip-echoed-values.js';
+import { withoutEchoedValue } from '../../src/errors/strip-echoed-values.js';
 
 describe('graphql-js messages that echo a value lose the value', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, type GatewayConfig, loadConfig } from '../src/config/environment.js';
+import { ConfigError, type GatewayConfig, loadConfig } from '../../src/config/environment.js';
 
 const AUTH_TOKEN = 'tok-Sup3rSecret-0123456789abcdef';
 const REAL_STORE = { B2B_API_URL: 'https://api-b2b.bigcommerce.com', B2B_STORE_HASH: 'abc123', B2B_AUTH_TOKEN: AUTH_TOKEN };
@@ -25,6 +25,7 @@ describe('loadConfig', () => {
       store: undefined,
       stores: [],
       timeoutMs: 10_000,
+      storefrontApiTokenMaxTtlMs: 30 * 24 * 60 * 60 * 1000,
       pathFailover: true,
       breakerThreshold: 5,
       breakerCooldownMs: 10_000,
@@ -60,6 +61,7 @@ describe('loadConfig', () => {
       store: { storeHash: 'abc123', authToken: AUTH_TOKEN, defaultChannelId: 2 },
       stores: [{ storeHash: 'abc123', authToken: AUTH_TOKEN, defaultChannelId: 2 }],
       timeoutMs: 2500,
+      storefrontApiTokenMaxTtlMs: 30 * 24 * 60 * 60 * 1000,
       pathFailover: true,
       breakerThreshold: 5,
       breakerCooldownMs: 10_000,
@@ -174,5 +176,58 @@ describe('loadConfig', () => {
       expect(everythingPrinted(error)).not.toContain(AUTH_TOKEN);
       expect(everythingPrinted(error)).not.toContain('Sup3rSecret');
     });
+  });
+});
+
+describe('loadConfig: the credential limits, Redis and proxies', () => {
+  it('reads every variable, 0 turning a budget or the floor off', () => {
+    const config = loadConfig({
+      GATEWAY_REDIS_URL: 'rediss://gateway:s3cret-Passw0rd@redis.internal:6380/2',
+      GATEWAY_TRUST_PROXY: '2',
+      GATEWAY_RATE_LIMIT_ACCOUNT_PER_MINUTE: '3',
+      GATEWAY_RATE_LIMIT_ACCOUNT_PER_HOUR: '0',
+      GATEWAY_RATE_LIMIT_ADDRESS_PER_MINUTE: '50',
+      GATEWAY_RATE_LIMIT_ADDRESS_PER_HOUR: '500',
+      GATEWAY_MIN_FAILED_LOGIN_MS: '0',
+    });
+
+    expect({ redisUrl: config.redisUrl, trustedProxyHops: config.trustedProxyHops, credentialLimits: config.credentialLimits }).toEqual({
+      redisUrl: 'rediss://gateway:s3cret-Passw0rd@redis.internal:6380/2',
+      trustedProxyHops: 2,
+      credentialLimits: { accountPerMinute: 3, accountPerHour: 0, addressPerMinute: 50, addressPerHour: 500, minFailedAnswerMs: 0 },
+    });
+  });
+
+  it.each([
+    ['true', 1],
+    ['false', 0],
+    ['0', 0],
+    ['1', 1],
+    ['', 0],
+  ])('GATEWAY_TRUST_PROXY=%j trusts %i proxies', (value, hops) => {
+    expect(loadConfig({ GATEWAY_TRUST_PROXY: value }).trustedProxyHops).toBe(hops);
+  });
+
+  it('names each bad variable in one line, and never prints the Redis URL (it may hold a password)', () => {
+    const env = {
+      GATEWAY_REDIS_URL: 'http://user:s3cret-Passw0rd@redis.internal',
+      GATEWAY_TRUST_PROXY: 'yes',
+      GATEWAY_RATE_LIMIT_ACCOUNT_PER_MINUTE: '-1',
+      GATEWAY_RATE_LIMIT_ADDRESS_PER_HOUR: 'many',
+      GATEWAY_MIN_FAILED_LOGIN_MS: '1.5',
+    };
+
+    const lines = configError(env).problems;
+
+    expect(lines.map((line) => line.split(':')[0]).sort()).toEqual([
+      'GATEWAY_MIN_FAILED_LOGIN_MS',
+      'GATEWAY_RATE_LIMIT_ACCOUNT_PER_MINUTE',
+      'GATEWAY_RATE_LIMIT_ADDRESS_PER_HOUR',
+      'GATEWAY_REDIS_URL',
+      'GATEWAY_TRUST_PROXY',
+    ]);
+    expect(lines).toContain('GATEWAY_REDIS_URL: must be a redis:// or rediss:// URL');
+    expect(lines).toContain('GATEWAY_TRUST_PROXY: must be true, false or a number of proxies');
+    expect(lines.join('\n')).not.toContain('s3cret');
   });
 });
