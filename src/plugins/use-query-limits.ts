@@ -1,5 +1,16 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { GraphQLError, type validate, type ValidationContext } from 'graphql';
+import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
+import {
+  type ASTNode,
+  type FragmentDefinitionNode,
+  GraphQLError,
+  Kind,
+  type OperationDefinitionNode,
+  type validate,
+  type ValidationContext,
+  type ValidationRule,
+  visit,
+} from 'graphql';
 import type { Plugin, YogaInitialContext } from 'graphql-yoga';
 
 /**
@@ -29,6 +40,8 @@ export interface QueryLimits {
    * level's children weighted by 1.5; a fragment adds 2. Introspection (`__schema`) is free. A
    * field repeated in one selection set counts each time, though it runs once, so 500
    * `__typename`s are refused. Selecting every field of every mutation at once costs about 100.
+   * A page size (`first`, `last`) does not multiply the cost: a page is one upstream call, and
+   * its size is bounded by the field's own validation.
    * @default 200
    */
   maxCost: number;
@@ -57,6 +70,45 @@ export const DEFAULT_QUERY_LIMITS: Readonly<QueryLimits> = Object.freeze({
   maxErrors: 5,
   blockFieldSuggestions: false,
 });
+
+// Armor multiplies a field's cost by a literal `first`/`last` (a variable's value it cannot see),
+// so `masqueradeCompanies(first: 20)`, the default written out, would cost 220 and one by
+// variable 11. A page is one upstream call whose size the resolver bounds: Armor's rule is given
+// the document with literal page sizes as variables, which it counts once, as it does a variable.
+const PAGE_SIZE_ARGUMENTS = new Set(['first', 'last']);
+
+function withoutLiteralPageSizes<T extends ASTNode>(node: T): T {
+  return visit(node, {
+    Argument(argument) {
+      if (!PAGE_SIZE_ARGUMENTS.has(argument.name.value) || argument.value.kind !== Kind.INT) return undefined;
+      return { ...argument, value: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: argument.name.value } } };
+    },
+  });
+}
+
+function costRuleWithoutPageSizes(options: Parameters<typeof costLimitRule>[0]): ValidationRule {
+  const rule = costLimitRule(options);
+  return (context) => {
+    const fragments = new Map<string, FragmentDefinitionNode | undefined>();
+    const getFragment = (name: string) => {
+      if (!fragments.has(name)) {
+        const fragment = context.getFragment(name);
+        fragments.set(name, fragment ? withoutLiteralPageSizes(fragment) : undefined);
+      }
+      return fragments.get(name);
+    };
+    // The rule reads fragments through the context and reports through it: only the former changes.
+    const view = new Proxy(context, {
+      get: (target, key) => (key === 'getFragment' ? getFragment : (Reflect.get(target, key, target) as unknown)),
+    });
+    const { enter } = rule(view).OperationDefinition as { enter: (operation: OperationDefinitionNode) => void };
+    return {
+      OperationDefinition(operation) {
+        enter(withoutLiteralPageSizes(operation));
+      },
+    };
+  };
+}
 
 // Armor throws from inside a validation rule by default, which stops validation with an error
 // Yoga answers with HTTP 200 and no code. Reported through the context instead, the limit's
@@ -103,14 +155,16 @@ export function useQueryLimits(overrides: Partial<QueryLimits> = {}): Plugin {
     // Armor's default allow-list exempts `__typename`, whose aliases would then be free.
     maxAliases: { n: limits.maxAliases, allowList: [], ...reported },
     maxDirectives: { n: limits.maxDirectives, ...reported },
-    // A fragment adds 2, not a level: Armor's default also weighs its fields ×1.5 as if nested one
-    // deeper, so eight nested `... on LoginPayload` around `token { value }` cost 284, not 23.
-    costLimit: { maxCost: limits.maxCost, flattenFragments: true, ...reported },
+    // Armor's own cost rule is replaced by the one below, which counts page sizes once.
+    costLimit: { enabled: false },
     // Counted by the parser, so there is no validation context to report to: the parse error
     // Armor throws becomes Yoga's `GRAPHQL_PARSE_FAILED`, HTTP 400.
     maxTokens: { n: limits.maxTokens },
     blockFieldSuggestion: { enabled: limits.blockFieldSuggestions, mask: '' },
   });
+  // A fragment adds 2, not a level: Armor's default also weighs its fields ×1.5 as if nested one
+  // deeper, so eight nested `... on LoginPayload` around `token { value }` cost 284, not 23.
+  const costRule = costRuleWithoutPageSizes({ maxCost: limits.maxCost, flattenFragments: true, ...reported });
   // Built once, not per request: the engine's `validate` is the same function every time.
   let inner: ValidateFunction | undefined;
   let capped: ValidateFunction | undefined;
@@ -132,7 +186,8 @@ export function useQueryLimits(overrides: Partial<QueryLimits> = {}): Plugin {
     onPluginInit({ addPlugin }) {
       addPlugin(armor);
     },
-    onValidate({ validateFn, setValidationFn }) {
+    onValidate({ validateFn, setValidationFn, addValidationRule }) {
+      addValidationRule(costRule);
       setValidationFn(cap(validateFn));
       return onValidateEnd;
     },
