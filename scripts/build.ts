@@ -56,8 +56,8 @@ function copyRuntimeFiles(tree: string): void {
  * The command (`bin`, `npm run start:prod`) as a bundle in `<outDir>/command`: the same tree as
  * `<outDir>` (`src/cli.js`, `schema/`, the sandbox's upstream schema), its JavaScript and its
  * dependencies' in a few files. Node's ESM loader resolves and reads each of the ~900 modules
- * the unbundled command loads one by one, most of its start-up (bench/PROFILE.md); the library
- * (`main`, `exports`) stays the unbundled `src/`, so an embedding application shares its
+ * the unbundled command loads one by one, most of its start-up
+ * (docs/decisions/007-bundled-command.md); the library (`main`, `exports`) stays the unbundled `src/`, so an embedding application shares its
  * dependencies. What the gateway imports on demand (the sandbox, Redis, OpenTelemetry,
  * GraphiQL's page) stays in chunks of its own, loaded only when used.
  */
@@ -73,8 +73,8 @@ function bundleCommand(out: string): void {
     target: 'node20',
     sourcemap: true,
     // No comments or indentation: the source of every loaded chunk stays in the heap, and one
-    // character above U+00FF in a dependency's comment made V8 keep a whole chunk as UTF-16
-    // (~10 MB of RSS under load, bench/PROFILE.md). Names are kept, and the source maps map back.
+    // character above U+00FF in a dependency's comment makes V8 keep a whole chunk as UTF-16
+    // (docs/decisions/007-bundled-command.md). Names are kept, and the source maps map back.
     minifyWhitespace: true,
     logLevel: 'warning',
     // CommonJS dependencies call `require` (of Node's built-ins), which an ES module lacks.

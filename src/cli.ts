@@ -19,19 +19,17 @@ if (argument === '--help' || argument === '-h') {
 } else {
   // An installed command is a production artifact: never fall back to the sandbox by accident.
   if ((process.env['NODE_ENV'] ?? '').trim() === '') process.env['NODE_ENV'] = 'production';
-  // The gateway's live heap is ~30 MB, but V8 lets the old generation grow to ~4 × what its last
-  // full collection kept before the next, so a busy gateway peaks at ~230 MB RSS; growing by
-  // 50 % instead keeps it near 150 MB at no measured CPU cost (bench/PROFILE.md). Set here, at run
-  // time, where it works on every platform (a shebang cannot carry flags portably), unless the
-  // command line chose. The young generation keeps V8's size (2 × 16 MB): a smaller one saved
-  // ~10 MB of RSS at ~5 % of a login's CPU (bench/PROFILE.md, Session 9). `createGateway` sets
-  // nothing: an embedding application owns its process's flags.
+  // V8 lets the old generation grow to ~4 × what its last full collection kept before the next,
+  // far more than the gateway's small live heap needs; growing by 50 % keeps the peak RSS down
+  // at no measured CPU cost (docs/decisions/006-v8-flags.md). Set here, at run time, where it
+  // works on every platform (a shebang cannot carry flags portably), unless the command line
+  // chose. The young generation keeps V8's size: a smaller one saves little memory for more CPU
+  // per login. `createGateway` sets nothing: an embedding application owns its process's flags.
   if (!chosen('heap-growing-percent')) setFlagsFromString('--heap-growing-percent=50');
   // V8 may decide, from a few early scavenges, that an allocation site's objects live long and
   // allocate them in the old generation from then on. A login's objects do not: once tenured,
   // they keep young objects alive through scavenges until the next full collection, which then
-  // comes far more often. With V8's default a login promoted 9.1 KB to the old generation, with
-  // this 1.2 KB, and cost ~17 % less CPU (bench/PROFILE.md, Session 11).
+  // comes far more often (docs/decisions/006-v8-flags.md).
   if (!chosen('allocation-site-pretenuring')) setFlagsFromString('--no-allocation-site-pretenuring');
   await import('./main.js');
 }

@@ -79,8 +79,8 @@ export type GatewayContextExtension = Omit<GatewayContext, keyof YogaInitialCont
  * Yoga's `context` factory: per-request values beside the services resolvers use. What it
  * returns Yoga assigns onto its initial context (request, params, the server's `req`), so that is
  * not copied here, and neither is a service no resolver reads (the logger, the trust check, the
- * proxy hops, the entity concurrency): putting all eight services on every request's context cost
- * 4–7 % more CPU per login (bench/PROFILE.md, Session 10).
+ * proxy hops, the entity concurrency): each service more on every request's context costs CPU
+ * per login (docs/decisions/008-lean-context.md).
  */
 export function createContextFactory(services: GatewayServices) {
   const { stores, upstream, credentialLimiter, now, storefrontApiTokens } = services;

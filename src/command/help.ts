@@ -39,7 +39,7 @@ function wrap(text: string, indent: string): string {
   return lines.join('\n');
 }
 
-// Backticks mark code in the table, for the README; a terminal shows the bare text.
+// Backticks mark code in the table, for docs/configuration.md; a terminal shows the bare text.
 const plain = (markdown: string) => markdown.replace(/`/g, '');
 
 const isSecret = (name: string) => (SECRET_VARIABLES as readonly string[]).includes(name);
@@ -76,7 +76,7 @@ export function helpText(version = packageVersion()): string {
   ].join('\n');
 }
 
-/** The README's Operations table: one row per variable, in `--help` order. */
+/** The table of docs/configuration.md#every-variable: one row per variable, in `--help` order. */
 export function variablesMarkdown(): string {
   const cell = (text: string) => text.replace(/\|/g, '\\|');
   const rows = variables().map(([name, variable]) => {

@@ -1,7 +1,7 @@
 import type { environmentSchema } from './environment.js';
 import type { observabilitySchema } from './observability.js';
 
-/** One environment variable as `b2b-auth-gateway --help` and the README's Operations table describe it. */
+/** One environment variable as `b2b-auth-gateway --help` and docs/configuration.md#every-variable describe it. */
 export interface EnvironmentVariable {
   /** What it does; `code` in backticks. */
   meaning: string;

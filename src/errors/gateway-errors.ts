@@ -86,7 +86,7 @@ export class UpstreamResponseShapeError extends UpstreamError {}
 
 /**
  * A 4xx answer the calling endpoint did not turn into something more specific. Carries the
- * message normalised from whichever envelope the upstream used (b2b-upstream.md §2).
+ * message normalised from whichever envelope the upstream used (docs/upstream.md#rest-errors).
  */
 export class UpstreamHttpError extends UpstreamError {
   constructor(

@@ -156,7 +156,7 @@ export function graphiqlOptions(setup: GraphiQLSetup): GraphiQLServerOptions {
     { query: ISSUE_BY_CREDENTIALS, variables: { input: { credentials: { ...credentials, endAt: '2030-01-01T00:00:00Z' } } } },
     {
       query: ISSUE_FOR_CUSTOMER,
-      // 201 is the sandbox demo buyer's BigCommerce customer id (as in the README).
+      // 201 is the sandbox demo buyer's BigCommerce customer id (docs/getting-started.md#seeded-users).
       variables: { input: { customer: { customerId: 201 } } },
       headers: { 'X-Gateway-Key': TRUSTED_KEY_PLACEHOLDER },
     },

@@ -125,10 +125,9 @@ interface Entry {
 
 /**
  * The answers a server has not sent yet, as a list linked through entries of its own. Not a
- * `Set`: one that held each answer while it was in flight made V8 promote to the old generation
- * much of what every request allocated (7.4 KB of a `login`, against 1.2 KB with this list, both
- * as `cli.ts` runs V8), and so collect the old generation every ~0.3 s under load
- * (bench/PROFILE.md, Session 11).
+ * `Set`: one that holds each answer while it is in flight makes V8 promote much of what every
+ * request allocates to the old generation, and so collect that generation far more often
+ * (docs/decisions/005-answers-in-flight-list.md).
  */
 class AnswersInFlight implements Iterable<ServerResponse> {
   #newest: Entry | undefined;

@@ -9,7 +9,7 @@ export const issueServerTokenInput = z.object({
   storeHash: storeHashField,
 });
 
-/** `serverTokens(limit:)`: BigCommerce's own bounds (b2b-upstream.md §3.6). */
+/** `serverTokens(limit:)`: BigCommerce's own bounds (docs/upstream.md#list-server-tokens). */
 export const pageLimit = z.number().int().min(1, 'must be between 1 and 250').max(250, 'must be between 1 and 250');
 
 /** `serverTokens(offset:)`. */

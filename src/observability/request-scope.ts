@@ -12,8 +12,8 @@ export const REQUEST_ID_HEADER = 'x-request-id';
  * plugins fill it in.
  *
  * Not in an `AsyncLocalStorage`: on Node 20 that turns on async hooks for every promise of the
- * process, which cost 6 % of a `login`'s CPU (bench/PROFILE.md). Whoever needs the scope is
- * handed the request.
+ * process, a cost every request pays (docs/decisions/003-no-async-local-storage.md). Whoever
+ * needs the scope is handed the request.
  */
 export interface RequestScope {
   /** The caller's `X-Request-Id` when acceptable (see {@link requestIdFrom}), else a new UUID. */

@@ -60,8 +60,8 @@ const CONTENT_LENGTH = /^\d+$/;
  * - any other body (chunked, or a `Request` given to `yoga.fetch` in-process, whose
  *   `Content-Length` nobody checked) is counted as it is read, and refused once past the limit.
  *
- * Yoga's stream (a `TransformStream` and a `pipeline` whose end builds a `DOMException`) cost
- * a `login` 176 µs of CPU, a fifth of it, when the gateway used it (bench/PROFILE.md).
+ * Not Yoga's stream: a `TransformStream` and a `pipeline` whose end builds a `DOMException` are
+ * a large share of a small request's CPU (docs/decisions/002-body-limit-from-content-length.md).
  */
 export function useRequestBodyLimit(maxBytes: number = DEFAULT_BODY_LIMITS.maxBytes): Plugin {
   return {

@@ -27,8 +27,9 @@ type Plan = CompiledQuery | 'executor' | 'seen';
 /**
  * Executes operations with graphql-jit: an operation is compiled once into a function, kept
  * beside its parsed document (Yoga's parse cache hands the same document back for the same
- * text), which runs a login in a fraction of the executor's time (bench/PROFILE.md). Only where
- * it answers exactly as the executor would; everything else runs on Yoga's executor as before:
+ * text), which runs a login in a fraction of the executor's time
+ * (docs/decisions/001-compiled-execution.md). Only where it answers exactly as the executor
+ * would; everything else runs on Yoga's executor:
  *
  * - variables graphql-jit refuses (it answers no `data` then) go to the executor, which words
  *   the errors (naming the field, hiding suggestions in production) and answers HTTP 400;

@@ -36,7 +36,8 @@ function withRequestId(error: GraphQLError, requestId: string): GraphQLError {
 export function useRequestId(): Plugin {
   return {
     // A hook, not an `instrumentation` wrapper around the request: that costs a layer of
-    // promises per request (bench/PROFILE.md). The scope opens here or at its first use.
+    // promises per request (docs/decisions/003-no-async-local-storage.md). The scope opens here
+    // or at its first use.
     onRequest({ request }) {
       requestScopeOf(request);
     },

@@ -1,7 +1,7 @@
 import type { B2BRole, B2BUserResolvers } from '../generated/resolvers-types.js';
 import { requireTrustedCaller } from '../access/trusted-callers.js';
 
-// Role codes as BigCommerce's own buyer portal reads them (b2b-upstream.md §4).
+// Role codes as BigCommerce's own buyer portal reads them (docs/upstream.md#role-codes).
 const ROLES: ReadonlyMap<number, B2BRole> = new Map([
   [0, 'ADMIN'],
   [1, 'SENIOR_BUYER'],

@@ -1,5 +1,5 @@
 // Server-to-server tokens minted from a backend user's login, and their management
-// (b2b-upstream.md §3.4–§3.6; all deprecated upstream, still served).
+// (docs/upstream.md#server-to-server-tokens; all deprecated upstream, still served).
 import { z } from 'zod';
 import type { SandboxContext } from './context.js';
 import { failure, success } from './envelope.js';
@@ -14,7 +14,7 @@ const backendLoginBody = z.object({
   name: z.string().min(1),
 });
 
-/** §3.4 `POST /api/io/auth/backend`: needs no API account, only a backend user's credentials. */
+/** `POST /api/io/auth/backend` (docs/upstream.md#issue-a-server-token): needs no API account, only a backend user's credentials. */
 export async function postAuthBackend(request: SandboxRequest, context: SandboxContext): Promise<SandboxResponse> {
   const body = validateBody(request, backendLoginBody);
   if (!body.ok) return body.response;
@@ -35,7 +35,7 @@ const deleteBody = z.object({
   name: z.string().optional(),
 });
 
-/** §3.5 `DELETE /api/io/auth/backend`: the token id goes in the body. */
+/** `DELETE /api/io/auth/backend` (docs/upstream.md#delete-a-server-token): the token id goes in the body. */
 export async function deleteAuthBackend(request: SandboxRequest, context: SandboxContext): Promise<SandboxResponse> {
   const auth = authenticateServer(request, context);
   if (!auth.ok) return auth.response;
@@ -48,7 +48,7 @@ export async function deleteAuthBackend(request: SandboxRequest, context: Sandbo
   return success([]);
 }
 
-/** §3.6 `GET /api/io/backend/tokens`: lists the tokens, values included. */
+/** `GET /api/io/backend/tokens` (docs/upstream.md#list-server-tokens): lists the tokens, values included. */
 export async function getBackendTokens(request: SandboxRequest, context: SandboxContext): Promise<SandboxResponse> {
   const auth = authenticateServer(request, context);
   if (!auth.ok) return auth.response;

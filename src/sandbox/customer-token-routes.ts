@@ -1,4 +1,4 @@
-// Storefront authTokens over REST (b2b-upstream.md §3.1–§3.3).
+// Storefront authTokens over REST (docs/upstream.md#rest-authentication-endpoints).
 import { z } from 'zod';
 import type { SandboxContext } from './context.js';
 import { failure, parameterError, serverError, success } from './envelope.js';
@@ -18,7 +18,7 @@ const credentialsBody = z.object({
   endAt: intField().optional(),
 });
 
-/** §3.1 `POST /api/io/auth/customers`: storefront authToken from a customer's credentials. */
+/** `POST /api/io/auth/customers` (docs/upstream.md#token-from-credentials): storefront authToken from a customer's credentials. */
 export async function postAuthCustomers(request: SandboxRequest, context: SandboxContext): Promise<SandboxResponse> {
   const auth = authenticateServer(request, context);
   if (!auth.ok) return auth.response;
@@ -48,7 +48,7 @@ const storefrontTokenBody = z.object({
   customerAccessToken: customerAccessToken.optional(),
 });
 
-/** §3.2 `POST /api/io/auth/customers/storefront`: B2B storefront token for any customer id. */
+/** `POST /api/io/auth/customers/storefront` (docs/upstream.md#token-for-a-customer): B2B storefront token for any customer id. */
 export async function postAuthCustomersStorefront(
   request: SandboxRequest,
   context: SandboxContext,
@@ -76,7 +76,7 @@ const storefrontQuery = z.object({
   channelId: intField().optional(),
 });
 
-/** §3.3 `GET /api/io/auth/storefront?jwtToken=…`: storefront authToken from a Current Customer JWT. */
+/** `GET /api/io/auth/storefront?jwtToken=…` (docs/upstream.md#token-from-a-session-jwt): storefront authToken from a Current Customer JWT. */
 export async function getAuthStorefront(request: SandboxRequest, context: SandboxContext): Promise<SandboxResponse> {
   if (request.headers['x-store-hash'] !== context.storeHash) return serverError();
   const query = validateQuery(request, storefrontQuery);

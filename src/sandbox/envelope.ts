@@ -1,6 +1,7 @@
-// Response bodies of the REST APIs (b2b-upstream.md §2). Family 1 is the documented envelope
-// `{code, data, meta: {message}}`; the flat, v2 and `detail` shapes also occur upstream and the
-// sandbox uses each where it is the likeliest one, so that clients learn to read them all.
+// Response bodies of the REST APIs (docs/upstream.md#rest-envelopes). The B2B envelope
+// `{code, data, meta: {message}}` is the documented one; the flat, v2 and `detail` shapes also
+// occur upstream (docs/upstream.md#rest-errors) and the sandbox uses each where it is the
+// likeliest one, so that clients learn to read them all.
 import { jsonResponse, type SandboxResponse } from './exchange.js';
 
 /** 422 field errors: field → list of messages. */

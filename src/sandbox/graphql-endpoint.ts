@@ -1,4 +1,4 @@
-// `POST /graphql` (b2b-upstream.md §4): graphql-js over the upstream SDL excerpt, so that the
+// `POST /graphql` (docs/upstream.md#b2b-graphql): graphql-js over the upstream SDL excerpt, so that the
 // gateway's documents validate against the same schema and introspection works.
 import { readFile } from 'node:fs/promises';
 import { buildSchema, execute, getOperationAST, GraphQLError, parse, validate, type GraphQLSchema } from 'graphql';

@@ -1,4 +1,4 @@
-// Root resolvers of the B2B GraphQL Storefront API excerpt (b2b-upstream.md §4). The schema comes
+// Root resolvers of the B2B GraphQL Storefront API excerpt (docs/upstream.md#b2b-graphql). The schema comes
 // from the upstream SDL; these return plain objects shaped like its types. The Super Admin's
 // operations are in graphql-super-admin.ts.
 import { GraphQLError } from 'graphql';

@@ -50,7 +50,7 @@ console.log(`B2B Edition sandbox listening on ${sandbox.url}
   Super Admins:               ${u.superAdmin.email} / ${u.superAdmin.password}  (user ${u.superAdmin.userId}, bcId ${u.superAdmin.bcId}; masquerades as companies ${u.superAdmin.companyIds.join(', ')})
                               ${u.salesRep.email} / ${u.salesRep.password}  (user ${u.salesRep.userId}, bcId ${u.salesRep.bcId}; companies ${u.salesRep.companyIds.join(', ')})
   B2C customer:               ${u.shopper.email} / ${u.shopper.password}  (bcId ${u.shopper.bcId})${extraBuyers}
-  Backend users (§3.4):       ${u.owner.email} / ${u.owner.password}  (Store Owner)
+  Backend users:              ${u.owner.email} / ${u.owner.password}  (Store Owner)
                               ${u.staff.email} / ${u.staff.password}  (custom role: "role forbidden")
 
   Current Customer JWT:  GET ${sandbox.url}/sandbox/current-customer-jwt?email=${u.buyer.email}

@@ -1,4 +1,4 @@
-// The upstream's rate limit (b2b-upstream.md §1): N requests per window per store, shared by every
+// The upstream's rate limit (docs/upstream.md#rate-limit): N requests per window per store, shared by every
 // integration, reported on every response. A fixed window keeps the arithmetic easy to assert.
 import { isPlainObject, type SandboxRequest } from './exchange.js';
 import { unverifiedStoreHash } from './tokens.js';

@@ -1,4 +1,4 @@
-// Server-to-server authentication of the REST Management endpoints (b2b-upstream.md §1):
+// Server-to-server authentication of the REST Management endpoints (docs/upstream.md#the-x-auth-token):
 // `X-Auth-Token` plus a matching `X-Store-Hash`, or the deprecated B2B `authToken` header holding
 // a server-to-server token that still exists.
 import type { SandboxContext } from './context.js';

@@ -129,7 +129,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
       if (tooLarge) return send(res, failure(413, 'Request body too large', 'Request Entity Too Large'));
       await answer(request, res);
     } catch {
-      // Never crash on a request: whatever went wrong becomes a family-1 500.
+      // Never crash on a request: whatever went wrong becomes a 500 in the B2B envelope.
       if (!res.headersSent) send(res, failure(500, 'Internal Server Error', 'Internal Server Error'));
       else res.destroy();
     }

@@ -76,7 +76,7 @@ export interface ServerToServerToken {
   eventChannel: 'app' | 'admin' | 'api';
 }
 
-/** Seeded credentials and ids, for READMEs, the gateway's tests and manual runs. */
+/** Seeded credentials and ids (docs/getting-started.md#seeded-users), for the gateway's tests and manual runs. */
 export const SANDBOX_USERS = {
   /** Senior buyer (role 1) of an approved company. */
   buyer: { email: 'buyer@example.com', password: 'Passw0rd!', userId: 1001, bcId: 201, companyId: 501 },
@@ -95,11 +95,11 @@ export const SANDBOX_USERS = {
   superAdmin: { email: 'superadmin@example.com', password: 'Passw0rd!', userId: 3001, bcId: 301, companyIds: [501, 503, 504, 505] },
   /** A second Super Admin, for companies 504 and 506: its masquerade is its own. */
   salesRep: { email: 'salesrep@example.com', password: 'Passw0rd!', userId: 3002, bcId: 302, companyIds: [504, 506] },
-  /** Backend user with the Store Owner role (§3.4 succeeds). */
+  /** Backend user with the Store Owner role (`POST /api/io/auth/backend` succeeds). */
   owner: { email: 'owner@example.com', password: '0wner-Passw0rd!' },
-  /** Backend user with the built-in Administrator role (§3.4 succeeds). */
+  /** Backend user with the built-in Administrator role (`POST /api/io/auth/backend` succeeds). */
   admin: { email: 'admin@example.com', password: 'Admin-Passw0rd!' },
-  /** Backend user with a custom role (§3.4 answers "role forbidden"). */
+  /** Backend user with a custom role (`POST /api/io/auth/backend` answers "role forbidden"). */
   staff: { email: 'staff@example.com', password: 'Staff-Passw0rd!' },
 } as const;
 

@@ -1,8 +1,9 @@
-// Minting and verifying the JWTs of b2b-upstream.md §5. Per-instance random secrets, as upstream:
-// B2B Edition signs its own tokens (storefront authTokens, server-to-server tokens) with one; the
-// B2B Edition *app client secret* signs what crosses to the storefront (the Current Customer JWT
-// BigCommerce issues to the app, and the `storefrontLoginToken`); a third stands for
-// BigCommerce's own key, which signs Storefront API tokens.
+// Minting and verifying the upstream's JWTs (docs/upstream.md#tokens). Per-instance random
+// secrets, as upstream: B2B Edition signs its own tokens (storefront authTokens,
+// server-to-server tokens) with one; the B2B Edition *app client secret* signs what crosses to
+// the storefront (the Current Customer JWT BigCommerce issues to the app, and the
+// `storefrontLoginToken`); a third stands for BigCommerce's own key, which signs Storefront API
+// tokens.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 
@@ -65,7 +66,7 @@ export class TokenService {
     });
   }
 
-  /** The §3.2 token: `{email, bc_customer_id, store_hash, db, bc_channel_id, exp}`. */
+  /** The customer-id token (docs/upstream.md#tokens): `{email, bc_customer_id, store_hash, db, bc_channel_id, exp}`. */
   async b2bStorefrontToken(input: { email: string; bcCustomerId: number; channelId: number }): Promise<string> {
     const iat = this.nowSeconds();
     return this.#signStorefront({
@@ -157,7 +158,7 @@ export class TokenService {
     );
   }
 
-  /** Verifies a storefront authToken (or §3.2 token) this instance issued; yields its email and channel. */
+  /** Verifies a storefront authToken (or customer-id token) this instance issued; yields its email and channel. */
   async verifyStorefrontToken(token: string): Promise<VerifyResult<{ email: string; channelId: number }>> {
     const verified = await this.#verify(token, this.#b2bSecret);
     if (!verified.ok) return verified;

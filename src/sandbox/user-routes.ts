@@ -1,4 +1,4 @@
-// REST Management v3 users (b2b-upstream.md §6), for entity lookups.
+// REST Management v3 users (docs/upstream.md#rest-management-users), for entity lookups.
 import { z } from 'zod';
 import type { SandboxContext } from './context.js';
 import { failure, success } from './envelope.js';

@@ -1,5 +1,5 @@
-// Request validation with the upstream's error shape: a 422 family-1 body whose `errMsg` maps each
-// field to a list of messages, worded like the Django REST framework the upstream runs on.
+// Request validation with the upstream's error shape: a 422 in the B2B envelope whose `errMsg`
+// maps each field to a list of messages, worded like the Django REST framework the upstream runs on.
 import { z } from 'zod';
 import { invalidJsonBody, parameterError, type FieldErrors } from './envelope.js';
 import { isPlainObject, type SandboxRequest, type SandboxResponse } from './exchange.js';

@@ -22,7 +22,7 @@ export function dateClaim(claims: TokenClaims, name: 'exp' | 'nbf' | 'iat'): Dat
   return typeof value === 'number' && Number.isFinite(value) ? new Date(value * 1000) : undefined;
 }
 
-/** The channels a token names: `channel_ids` (storefront authToken) or `bc_channel_id` (§3.2 token). */
+/** The channels a token names: `channel_ids` (storefront authToken) or `bc_channel_id` (the customer-id token, docs/upstream.md#tokens). */
 export function channelClaims(claims: TokenClaims): number[] {
   const list = claims['channel_ids'];
   if (Array.isArray(list)) return list.map(Number).filter((id) => Number.isInteger(id));

@@ -1,7 +1,7 @@
 import type { TokenSource } from '../generated/resolvers-types.js';
 import { channelClaims, dateClaim, readClaims } from './claims.js';
 
-/** BigCommerce's default validity of a storefront authToken (b2b-upstream.md §5). */
+/** BigCommerce's default validity of a storefront authToken (docs/upstream.md#tokens). */
 export const DEFAULT_TOKEN_LIFETIME_MS = 24 * 60 * 60 * 1000;
 
 /** A storefront authToken as the gateway answers it (the `StorefrontToken` type). */
@@ -28,8 +28,8 @@ export interface IssuedTokenInput {
 }
 
 /**
- * No upstream answer carries an expiry (§5): `expiresAt` is the token's `exp` claim when
- * readable, else the requested `endAt`, else issue time plus one day.
+ * No upstream answer carries an expiry (docs/upstream.md#expiry): `expiresAt` is the token's
+ * `exp` claim when readable, else the requested `endAt`, else issue time plus one day.
  */
 export function issuedToken(input: IssuedTokenInput): IssuedToken {
   const claims = readClaims(input.value) ?? {};

@@ -48,7 +48,7 @@ export async function loginOverAnyPath(
 /**
  * `authorization` through B2B GraphQL; while that path is down and failover is on, through REST
  * `GET /api/io/auth/storefront`. The channel is sent to REST only when the caller named one
- * (b2b-upstream.md §3.3).
+ * (docs/upstream.md#token-from-a-session-jwt).
  */
 export async function authorizeOverAnyPath(
   deps: FailoverDeps,

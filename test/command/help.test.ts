@@ -1,4 +1,5 @@
-// `b2b-auth-gateway --help` and the README's table, both written from the one list of variables.
+// `b2b-auth-gateway --help` and the table of docs/configuration.md, both written from the one list
+// of variables.
 // test/shipping/cli.test.ts runs the built command's --help.
 import { describe, expect, it } from 'vitest';
 import { helpText, variablesMarkdown } from '../../src/command/help.js';

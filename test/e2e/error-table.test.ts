@@ -1,5 +1,5 @@
-// The error-code table of the public contract (issue 2), played through the sandbox's fault
-// injection against every upstream path the gateway uses, over real HTTP.
+// The error-code table of the public contract (docs/errors.md), played through the sandbox's
+// fault injection against every upstream path the gateway uses, over real HTTP.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -136,7 +136,7 @@ const FAULTS: FaultCase[] = [
     expected: UNAVAILABLE,
   },
   {
-    name: 'a family-1 JSON 500 answers UPSTREAM_UNAVAILABLE',
+    name: 'a JSON 500 in the B2B envelope answers UPSTREAM_UNAVAILABLE',
     fault: () => ({ status: 500, body: SERVER_ERROR_BODY }),
     expected: UNAVAILABLE,
   },
@@ -282,18 +282,18 @@ describe('the error table, on every upstream path', () => {
     });
   });
 
-  describe('REST error envelopes (§2) on the credentials path', () => {
+  describe('REST error envelopes on the credentials path', () => {
     const credentials = PATHS.find((path) => path.via === 'REST_CREDENTIALS') as UpstreamPath;
 
     it.each([
       { envelope: 'the flat {code, message} shape', status: 400, body: '{"code":400,"message":"Customer auth failed"}' },
       { envelope: 'the bare {detail} shape', status: 400, body: '{"detail":"Customer auth failed"}' },
       {
-        envelope: 'HTTP 200 whose family-1 envelope says code 400',
+        envelope: 'HTTP 200 whose B2B envelope says code 400',
         status: 200,
         body: '{"code":400,"data":{"errMsg":"Customer auth failed"},"meta":{"message":"Calling BC API failed"}}',
       },
-      { envelope: 'a 401 family-1 envelope', status: 401, body: '{"code":401,"data":{"errMsg":"Unauthorized"},"meta":{"message":"Unauthorized"}}' },
+      { envelope: 'a 401 in the B2B envelope', status: 401, body: '{"code":401,"data":{"errMsg":"Unauthorized"},"meta":{"message":"Unauthorized"}}' },
     ])('a refusal in $envelope answers UNAUTHENTICATED "Invalid email or password."', async ({ status, body }) => {
       expectError(await underFault(h, credentials, { status, body }), credentials, INVALID_LOGIN);
     });

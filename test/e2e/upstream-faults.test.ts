@@ -1,4 +1,4 @@
-// Issue 4, "Upstream faults": every fault of the loopback fault server against every upstream
+// Upstream faults: every fault of the loopback fault server against every upstream
 // path, through a real gateway over HTTP. Each must answer the right code of the error table
 // within the deadline plus a small margin, leave the process serving, raise no unhandled
 // rejection, and leave the upstream connection pool idle.
@@ -88,7 +88,7 @@ const RATE_LIMITED: ExpectedError = {
   extensions: { code: 'RATE_LIMITED', retryAfter: RETRY_AFTER_SECONDS, requestId: expect.any(String) },
 };
 
-/** The error table (issue 2) for each fault. */
+/** The error table (docs/errors.md) for each fault. */
 const EXPECTED: Record<Fault, ExpectedError> = {
   'hang-before-headers': TIMEOUT,
   'stall-mid-body': TIMEOUT,

@@ -18,7 +18,7 @@ const backendLogin = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-describe('POST /api/io/auth/backend (§3.4)', () => {
+describe('POST /api/io/auth/backend', () => {
   it('answers a never-expiring server-to-server token in a data array, without an API account', async () => {
     const reply = await call(sandbox, 'POST', '/api/io/auth/backend', { body: backendLogin() });
     expect(reply.status).toBe(200);
@@ -65,7 +65,7 @@ describe('POST /api/io/auth/backend (§3.4)', () => {
   });
 });
 
-describe('GET /api/io/backend/tokens (§3.6) and DELETE /api/io/auth/backend (§3.5)', () => {
+describe('GET /api/io/backend/tokens and DELETE /api/io/auth/backend', () => {
   it('lists the pre-existing tokens with their values and pagination meta', async () => {
     const reply = await call(sandbox, 'GET', '/api/io/backend/tokens?limit=1&offset=1', {
       headers: apiAccountHeaders(sandbox),
@@ -123,7 +123,7 @@ describe('GET /api/io/backend/tokens (§3.6) and DELETE /api/io/auth/backend (§
   });
 });
 
-describe('GET /api/v3/io/users (§6)', () => {
+describe('GET /api/v3/io/users', () => {
   const buyer = SANDBOX_USERS.buyer;
   const buyerRecord = {
     id: buyer.userId,
@@ -145,7 +145,7 @@ describe('GET /api/v3/io/users (§6)', () => {
     expect(reply.body).toEqual({ code: 200, data: buyerRecord, meta: { message: 'SUCCESS' } });
   });
 
-  it('answers 404 in the family-1 shape for an unknown id', async () => {
+  it('answers 404 in the B2B envelope for an unknown id', async () => {
     const reply = await call(sandbox, 'GET', '/api/v3/io/users/42', { headers: apiAccountHeaders(sandbox) });
     expect(reply.status).toBe(404);
     expect(reply.body).toEqual({ code: 404, data: { errMsg: 'User not found' }, meta: { message: 'Not Found Error' } });

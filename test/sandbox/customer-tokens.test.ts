@@ -20,8 +20,8 @@ const credentials = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-describe('POST /api/io/auth/customers (§3.1)', () => {
-  it('answers a storefront authToken valid for one day in the family-1 envelope', async () => {
+describe('POST /api/io/auth/customers', () => {
+  it('answers a storefront authToken valid for one day in the B2B envelope', async () => {
     const reply = await call(sandbox, 'POST', '/api/io/auth/customers', {
       headers: apiAccountHeaders(sandbox),
       body: credentials(),
@@ -108,7 +108,7 @@ describe('POST /api/io/auth/customers (§3.1)', () => {
     });
   });
 
-  it('answers 400 in the family-1 envelope for a body that is not JSON', async () => {
+  it('answers 400 in the B2B envelope for a body that is not JSON', async () => {
     const reply = await call(sandbox, 'POST', '/api/io/auth/customers', {
       headers: apiAccountHeaders(sandbox),
       rawBody: 'email=buyer@example.com',
@@ -139,7 +139,7 @@ describe('server-to-server authentication of the management endpoints', () => {
   it.each([
     ['missing', {}],
     ['mismatched', { 'x-store-hash': 'other' }],
-  ])('answers a family-1 500 when X-Store-Hash is %s', async (_, storeHeader) => {
+  ])('answers a 500 in the B2B envelope when X-Store-Hash is %s', async (_, storeHeader) => {
     const reply = await call(sandbox, 'POST', path, {
       headers: { 'x-auth-token': sandbox.authToken, ...storeHeader },
       body: credentials(),
@@ -165,7 +165,7 @@ describe('server-to-server authentication of the management endpoints', () => {
   });
 });
 
-describe('POST /api/io/auth/customers/storefront (§3.2)', () => {
+describe('POST /api/io/auth/customers/storefront', () => {
   const path = '/api/io/auth/customers/storefront';
 
   it('answers the token as an array, with the documented claims', async () => {
@@ -227,7 +227,7 @@ describe('POST /api/io/auth/customers/storefront (§3.2)', () => {
   });
 });
 
-describe('GET /api/io/auth/storefront (§3.3)', () => {
+describe('GET /api/io/auth/storefront', () => {
   const noCredentials = {
     code: 401,
     data: { errMsg: 'Invalid token header. No credentials provided.' },

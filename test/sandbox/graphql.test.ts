@@ -168,7 +168,7 @@ describe('currentUser', () => {
     });
   });
 
-  it('accepts the §3.2 token too', async () => {
+  it('accepts the customer-id token too', async () => {
     const minted = await call(sandbox, 'POST', '/api/io/auth/customers/storefront', {
       headers: apiAccountHeaders(sandbox),
       body: { customerId: SANDBOX_USERS.junior.bcId },

@@ -17,7 +17,7 @@ const rateHeaders = (headers: Headers) => ({
   retryAfter: headers.get('retry-after'),
 });
 
-describe('rate limit (§1)', () => {
+describe('rate limit', () => {
   it('counts REST and GraphQL calls of one store together, then answers 429 with Retry-After', async () => {
     const first = await listUsers();
     expect(rateHeaders(first.headers)).toEqual({ allocated: '3', remaining: '2', resetsAfter: '10', retryAfter: null });

@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { UnsecuredJWT } from 'jose';
 
-/** The faults, in the order issue 4 lists them. */
+/** The faults the loopback server can play. */
 export const FAULTS = [
   'hang-before-headers',
   'stall-mid-body',
@@ -75,7 +75,7 @@ const family1 = (data: unknown) => JSON.stringify({ code: 200, data, meta: { mes
 
 const STORE_HASH = 'fault';
 
-/** The documented success body of each route (b2b-upstream.md §3, §4). */
+/** The documented success body of each route (docs/upstream.md#rest-authentication-endpoints, docs/upstream.md#b2b-graphql). */
 function okBody(route: string): { status: number; body: string } {
   switch (route) {
     case 'graphql login':
@@ -124,7 +124,7 @@ function okBody(route: string): { status: number; body: string } {
     case 'GET /api/io/auth/storefront':
       return { status: 200, body: family1({ token: fakeJwt({ email: 'buyer@fault.example', store_hash: STORE_HASH, channel_ids: [1] }) }) };
     case 'POST /api/io/auth/customers/storefront':
-      // §3.2: `token` is an array here.
+      // `token` is an array here (docs/upstream.md#token-for-a-customer).
       return { status: 200, body: family1({ token: [fakeJwt({ bc_customer_id: 201, store_hash: STORE_HASH, bc_channel_id: 1 })] }) };
     default:
       return { status: 404, body: FAMILY_1_NOT_FOUND };

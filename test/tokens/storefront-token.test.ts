@@ -82,7 +82,7 @@ describe('issuedToken: channelId', () => {
     { source: 'the input, over channel_ids', claims: { channel_ids: [3, 4] }, channelId: 2, expected: 2 },
     { source: 'the input, over bc_channel_id', claims: { bc_channel_id: 5 }, channelId: 2, expected: 2 },
     { source: 'channel_ids[0] (storefront authToken)', claims: { channel_ids: [3, 4] }, channelId: undefined, expected: 3 },
-    { source: 'bc_channel_id (§3.2 token)', claims: { bc_channel_id: 5 }, channelId: undefined, expected: 5 },
+    { source: 'bc_channel_id (customer-id token)', claims: { bc_channel_id: 5 }, channelId: undefined, expected: 5 },
     { source: 'channel_ids over bc_channel_id', claims: { channel_ids: [3], bc_channel_id: 5 }, channelId: undefined, expected: 3 },
     { source: 'nothing: null', claims: { email: 'a@b.co' }, channelId: undefined, expected: null },
     { source: 'an empty channel_ids: null', claims: { channel_ids: [] }, channelId: undefined, expected: null },

@@ -1,4 +1,4 @@
-// Path failover (issue 4): while B2B GraphQL is unavailable, `login` is served by REST
+// Path failover (docs/upstream.md#the-transport): while B2B GraphQL is unavailable, `login` is served by REST
 // `POST /api/io/auth/customers` and `authorization` by REST `GET /api/io/auth/storefront`, and
 // `token.via` says so. A refusal is an answer, never failed over. A switch turns it off.
 // Gateway → HTTP → sandbox, with the sandbox's fault injection.
@@ -80,7 +80,7 @@ describe('path failover (on by default)', () => {
     expect(reply.body).toEqual({ data: { authorization: { token: tokenVia('REST_SESSION_JWT'), permissions: [] } } });
     expect(calls(h)).toEqual([GRAPHQL, REST_SESSION_JWT]);
     const rest = h.sandbox.requests[1];
-    // No channel named: none sent, as §3.3 asks for single-storefront stores. No server token either.
+    // No channel named: none sent, as single-storefront stores need (docs/upstream.md#token-from-a-session-jwt). No server token either.
     expect(rest?.query).toEqual({ jwtToken: expect.stringMatching(/^eyJ/) });
     expect(rest?.headers['x-auth-token']).toBeUndefined();
   });

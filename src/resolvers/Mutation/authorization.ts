@@ -4,7 +4,7 @@ import { validateInput } from '../../inputs/validate.js';
 import { issuedToken } from '../../tokens/storefront-token.js';
 import { authorizeOverAnyPath } from '../../upstream/failover.js';
 
-/** `authorization`: B2B GraphQL `authorization` with a Current Customer JWT (§4), anonymous; REST session JWT while GraphQL is down. */
+/** `authorization`: B2B GraphQL `authorization` with a Current Customer JWT (docs/upstream.md#graphql-authorization), anonymous; REST session JWT while GraphQL is down. */
 export const authorization: NonNullable<MutationResolvers['authorization']> = async (_parent, args, context) => {
   const input = validateInput(authorizationInput, args.input, 'input');
   const store = context.stores.resolve(input.storeHash, input.channelId);

@@ -4,7 +4,7 @@ import { validateInput } from '../../inputs/validate.js';
 import { requireTrustedCaller } from '../../access/trusted-callers.js';
 import { issueServerToken as issueUpstream } from '../../upstream/rest/server-tokens.js';
 
-/** `issueServerToken`: `POST /api/io/auth/backend` (b2b-upstream.md §3.4). Trusted callers only; deprecated. */
+/** `issueServerToken`: `POST /api/io/auth/backend` (docs/upstream.md#issue-a-server-token). Trusted callers only; deprecated. */
 export const issueServerToken: NonNullable<MutationResolvers['issueServerToken']> = async (_parent, args, context) => {
   requireTrustedCaller(context, 'Issuing a server-to-server token');
   const input = validateInput(issueServerTokenInput, args.input, 'input');

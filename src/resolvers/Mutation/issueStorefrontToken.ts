@@ -11,7 +11,7 @@ const DEFAULT_TOKEN_NAME = 'b2b-auth-gateway';
 
 const unixSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
 
-/** `issueStorefrontToken`: the REST auth endpoints (§3.1–3.3), one per `@oneOf` branch. */
+/** `issueStorefrontToken`: the REST auth endpoints (docs/upstream.md#rest-authentication-endpoints), one per `@oneOf` branch. */
 export const issueStorefrontToken: NonNullable<MutationResolvers['issueStorefrontToken']> = async (_parent, args, context) => {
   const { rest } = context.upstream;
   const now = context.now();
@@ -39,7 +39,7 @@ export const issueStorefrontToken: NonNullable<MutationResolvers['issueStorefron
   if (args.input.sessionJwt != null) {
     const input = validateInput(sessionJwtInput, args.input.sessionJwt, 'input.sessionJwt');
     const store = context.stores.resolve(input.storeHash, input.channelId);
-    // No default channel here: §3.3 warns against sending one to single-storefront stores.
+    // No default channel here: single-storefront stores misbehave with one (docs/upstream.md#token-from-a-session-jwt).
     const attempt = { address: context.clientAddress, trusted: context.trusted, storeHash: store.storeHash, jwt: input.jwtToken };
     const value = await context.credentialLimiter.attempt(attempt, () =>
       issueFromSessionJwt(rest, store, { jwtToken: input.jwtToken, ...(input.channelId && { channelId: input.channelId }) }),
@@ -48,8 +48,8 @@ export const issueStorefrontToken: NonNullable<MutationResolvers['issueStorefron
   }
 
   if (args.input.customer != null) {
-    // Anyone who reaches this endpoint can mint a token for any customer (§3.2): checked first,
-    // before the input is even looked at.
+    // Anyone who reaches this endpoint can mint a token for any customer
+    // (docs/upstream.md#token-for-a-customer): checked first, before the input is even looked at.
     requireTrustedCaller(context, 'Issuing a token by customer id');
     const input = validateInput(customerInput, args.input.customer, 'input.customer');
     const store = context.stores.resolve(input.storeHash, input.channelId);

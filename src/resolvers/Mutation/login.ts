@@ -5,7 +5,7 @@ import { storefrontLoginUrl } from '../../tokens/storefront-login-url.js';
 import { issuedToken } from '../../tokens/storefront-token.js';
 import { loginOverAnyPath } from '../../upstream/failover.js';
 
-/** `login`: B2B GraphQL `login` (b2b-upstream.md §4), anonymous; REST credentials while GraphQL is down. */
+/** `login`: B2B GraphQL `login` (docs/upstream.md#graphql-login), anonymous; REST credentials while GraphQL is down. */
 export const login: NonNullable<MutationResolvers['login']> = async (_parent, args, context) => {
   const input = validateInput(loginInput, args.input, 'input');
   const store = context.stores.resolve(input.storeHash, input.channelId);

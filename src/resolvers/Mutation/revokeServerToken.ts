@@ -5,7 +5,7 @@ import { validateInput } from '../../inputs/validate.js';
 import { requireTrustedCaller } from '../../access/trusted-callers.js';
 import { deleteServerToken } from '../../upstream/rest/server-tokens.js';
 
-/** `revokeServerToken`: `DELETE /api/io/auth/backend` (b2b-upstream.md §3.5). Trusted callers only; deprecated. */
+/** `revokeServerToken`: `DELETE /api/io/auth/backend` (docs/upstream.md#delete-a-server-token). Trusted callers only; deprecated. */
 export const revokeServerToken: NonNullable<MutationResolvers['revokeServerToken']> = async (_parent, args, context) => {
   requireTrustedCaller(context, 'Revoking a server-to-server token');
   const id = validateInput(serverTokenId, args.id, 'id');

@@ -4,7 +4,7 @@ import { validateInput } from '../../inputs/validate.js';
 import { requireTrustedCaller } from '../../access/trusted-callers.js';
 import { listServerTokens } from '../../upstream/rest/server-tokens.js';
 
-/** `serverTokens`: `GET /api/io/backend/tokens` (b2b-upstream.md §3.6), values included. Trusted callers only; deprecated. */
+/** `serverTokens`: `GET /api/io/backend/tokens` (docs/upstream.md#list-server-tokens), values included. Trusted callers only; deprecated. */
 export const serverTokens: NonNullable<QueryResolvers['serverTokens']> = async (_parent, args, context) => {
   requireTrustedCaller(context, 'Listing server-to-server tokens');
   const limit = validateInput(pageLimit, args.limit, 'limit');

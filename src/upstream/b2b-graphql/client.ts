@@ -52,7 +52,7 @@ export interface SuperAdminCompaniesPage {
 }
 
 /**
- * The B2B GraphQL Storefront API operations the gateway uses (b2b-upstream.md §4), one method
+ * The B2B GraphQL Storefront API operations the gateway uses (docs/upstream.md#b2b-graphql), one method
  * per upstream document of `operations/`.
  *
  * Methods that take a `token` send the buyer's own storefront authToken as
@@ -153,7 +153,7 @@ const companiesData = z.object({
 const storeFrontTokenDataShape = z.object({ storeFrontToken: z.object({ token }) });
 const checkoutLoginData = z.object({ checkoutLogin: z.object({ result: z.object({ redirectUrl: z.string().min(1) }) }) });
 
-/** Upstream's "invalid or expired token" code (b2b-upstream.md §4). */
+/** Upstream's "invalid or expired token" code (docs/upstream.md#graphql-errors). */
 const INVALID_TOKEN_CODE = 40101;
 /** What the upstream says, with no extensions, about a string that is not a JWT. */
 const MALFORMED_JWT = /JWT verification failed/i;

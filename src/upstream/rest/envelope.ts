@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { InputValidationError, type UpstreamHttpError } from '../../errors/gateway-errors.js';
 
 /*
- * BigCommerce B2B REST error answers (b2b-upstream.md §2) come in several shapes, so they are
+ * BigCommerce B2B REST error answers (docs/upstream.md#rest-errors) come in several shapes, so they are
  * read leniently; success bodies (`{code, data, meta}`) are checked strictly by each endpoint.
  */
 

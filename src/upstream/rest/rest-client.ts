@@ -14,7 +14,7 @@ export interface RestCall<Data extends z.ZodType> {
   query?: Record<string, string | number | undefined>;
   store: StoreConfig;
   /**
-   * Send the store's X-Auth-Token. Only endpoints that need it get it (b2b-upstream.md §3).
+   * Send the store's X-Auth-Token. Only endpoints that need it get it (docs/upstream.md#calls-at-a-glance).
    */
   serverToken: boolean;
   body?: unknown;
@@ -86,7 +86,7 @@ function parseJson(text: string): unknown {
 }
 
 /**
- * The HTTP status and the envelope's `code` need not agree (§2): an error in either one is an
+ * The HTTP status and the envelope's `code` need not agree (docs/upstream.md#rest-envelopes): an error in either one is an
  * error, and the HTTP status wins when both are errors.
  */
 function effectiveStatus(httpStatus: number, json: unknown): number {

@@ -1,4 +1,4 @@
-// Server-to-server (authToken) tokens: issue, list and delete (b2b-upstream.md §3.4–3.6).
+// Server-to-server (authToken) tokens: issue, list and delete (docs/upstream.md#server-to-server-tokens).
 // BigCommerce deprecated these on 2025-09-30 in favour of store-level API accounts; the
 // endpoints are still served. Every token value here is a secret.
 import { z } from 'zod';
@@ -7,7 +7,7 @@ import { CredentialsRejectedError, ForbiddenError, UpstreamHttpError } from '../
 import { fieldError, jwtString } from './envelope.js';
 import type { RestClient } from './rest-client.js';
 
-// §3.4: `data` is an ARRAY of one `{name, token}`.
+// docs/upstream.md#issue-a-server-token: `data` is an ARRAY of one `{name, token}`.
 const issuedData = z
   .array(z.object({ name: z.string(), token: jwtString }))
   .min(1)
@@ -25,7 +25,7 @@ export const serverTokenRecord = z.object({
 });
 export type ServerTokenRecord = z.infer<typeof serverTokenRecord>;
 
-// §3.6: the list in `data`, the page in `meta.pagination`.
+// docs/upstream.md#list-server-tokens: the list in `data`, the page in `meta.pagination`.
 const tokenPage = z.object({
   data: z.array(serverTokenRecord),
   meta: z.object({
@@ -42,7 +42,8 @@ export interface IssueServerTokenRequest {
 }
 
 /**
- * `POST /api/io/auth/backend` (§3.4): a server-to-server token from a backend user's login.
+ * `POST /api/io/auth/backend` (docs/upstream.md#issue-a-server-token): a server-to-server token
+ * from a backend user's login.
  * The endpoint takes no API account (`security: []`), so the store's X-Auth-Token is not sent.
  */
 export async function issueServerToken(rest: RestClient, store: StoreConfig, request: IssueServerTokenRequest): Promise<{ name: string; token: string }> {
@@ -75,7 +76,7 @@ export interface ServerTokenPage {
   offset: number;
 }
 
-/** `GET /api/io/backend/tokens?limit=&offset=` (§3.6): one page of the store's tokens, values included. */
+/** `GET /api/io/backend/tokens?limit=&offset=` (docs/upstream.md#list-server-tokens): one page of the store's tokens, values included. */
 export async function listServerTokens(rest: RestClient, store: StoreConfig, page: { limit: number; offset: number }): Promise<ServerTokenPage> {
   try {
     const body = await rest.call({
@@ -95,10 +96,11 @@ export async function listServerTokens(rest: RestClient, store: StoreConfig, pag
 }
 
 /**
- * `DELETE /api/io/auth/backend` (§3.5), the id in the body. §3.5 documents the legacy
- * `authToken` header, which holds a server-to-server token; the gateway holds the store's API
- * account token instead and sends it as `X-Auth-Token` with `X-Store-Hash`, the replacement
- * BigCommerce names for that header (§1). Answers `false` when the store has no such token.
+ * `DELETE /api/io/auth/backend` (docs/upstream.md#delete-a-server-token), the id in the body.
+ * The endpoint documents the legacy `authToken` header, which holds a server-to-server token;
+ * the gateway holds the store's API account token instead and sends it as `X-Auth-Token` with
+ * `X-Store-Hash`, the replacement BigCommerce names for that header
+ * (docs/upstream.md#the-x-auth-token). Answers `false` when the store has no such token.
  */
 export async function deleteServerToken(rest: RestClient, store: StoreConfig, id: number): Promise<boolean> {
   try {

@@ -4,11 +4,11 @@ import { CredentialsRejectedError, InputValidationError, TokenRejectedError, Ups
 import { fieldError, jwtString } from './envelope.js';
 import type { RestClient } from './rest-client.js';
 
-// Schemas of the documented success bodies' `data` (b2b-upstream.md §3), built once.
+// Schemas of the documented success bodies' `data` (docs/upstream.md#rest-authentication-endpoints), built once.
 const credentialsData = z.object({ name: z.string().optional(), token: jwtString });
 const sessionJwtData = z.object({ token: jwtString });
-// §3.2 answers `token` as an array of strings; a single string is accepted too, should the
-// upstream ever answer like its sibling endpoints.
+// `token` is an array of strings for a customer id (docs/upstream.md#token-for-a-customer); a
+// single string is accepted too, should the upstream ever answer like its sibling endpoints.
 const customerData = z.object({
   token: z.union([z.array(jwtString).min(1).transform((tokens) => tokens[0] as string), jwtString]),
 });
@@ -24,7 +24,7 @@ export interface CredentialsRequest {
   endAt?: number;
 }
 
-/** `POST /api/io/auth/customers`: a storefront authToken from a buyer's credentials (§3.1). */
+/** `POST /api/io/auth/customers`: a storefront authToken from a buyer's credentials (docs/upstream.md#token-from-credentials). */
 export async function issueFromCredentials(rest: RestClient, store: StoreConfig, request: CredentialsRequest): Promise<string> {
   try {
     const data = await rest.call({
@@ -43,11 +43,11 @@ export async function issueFromCredentials(rest: RestClient, store: StoreConfig,
 
 export interface SessionJwtRequest {
   jwtToken: string;
-  /** Sent only when the caller named a channel: single-storefront stores misbehave with one (§3.3). */
+  /** Sent only when the caller named a channel: single-storefront stores misbehave with one (docs/upstream.md#token-from-a-session-jwt). */
   channelId?: number;
 }
 
-/** `GET /api/io/auth/storefront`: a storefront authToken from a Current Customer JWT (§3.3). */
+/** `GET /api/io/auth/storefront`: a storefront authToken from a Current Customer JWT (docs/upstream.md#token-from-a-session-jwt). */
 export async function issueFromSessionJwt(rest: RestClient, store: StoreConfig, request: SessionJwtRequest): Promise<string> {
   try {
     const data = await rest.call({
@@ -71,7 +71,7 @@ export interface CustomerRequest {
   customerAccessToken?: { value: string; expiresAt: Date };
 }
 
-/** `POST /api/io/auth/customers/storefront`: a storefront token for a customer id (§3.2). Trusted callers only. */
+/** `POST /api/io/auth/customers/storefront`: a storefront token for a customer id (docs/upstream.md#token-for-a-customer). Trusted callers only. */
 export async function issueForCustomer(rest: RestClient, store: StoreConfig, request: CustomerRequest): Promise<string> {
   try {
     const data = await rest.call({

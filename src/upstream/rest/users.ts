@@ -4,7 +4,7 @@ import { UpstreamHttpError } from '../../errors/gateway-errors.js';
 import type { UpstreamUser } from '../models.js';
 import type { RestClient } from './rest-client.js';
 
-// `data` of `GET /api/v3/io/users/{userId}` (b2b-upstream.md §6): the fields the gateway uses.
+// `data` of `GET /api/v3/io/users/{userId}` (docs/upstream.md#rest-management-users): the fields the gateway uses.
 const managementUser = z
   .object({
     id: z.number().int(),

@@ -34,7 +34,7 @@ describe('revokeServerToken', () => {
     expect(harness.sandbox.requests).toHaveLength(1);
     const [request] = harness.sandbox.requests;
     expect(request).toMatchObject({ method: 'DELETE', path: '/api/io/auth/backend', query: {}, body: { id: issued?.id } });
-    // The store's API account token stands in for the legacy `authToken` header (b2b-upstream.md §1).
+    // The store's API account token stands in for the legacy `authToken` header (docs/upstream.md#delete-a-server-token).
     expect(request?.headers['x-auth-token']).toBe(harness.sandbox.authToken);
     expect(request?.headers['x-store-hash']).toBe('sandbox');
     expect((await tokenIds()).map((token) => token.name)).not.toContain('short-lived');

@@ -4,25 +4,25 @@ import { retryAfterSeconds } from '../../../src/upstream/rest/rest-client.js';
 
 const nothing: NormalisedError = { code: undefined, message: undefined, fieldErrors: undefined };
 
-describe('normaliseErrorBody reads every envelope of b2b-upstream.md §2', () => {
+describe('normaliseErrorBody reads every REST error envelope (docs/upstream.md#rest-errors)', () => {
   it.each<{ shape: string; body: unknown; expected: NormalisedError }>([
     {
-      shape: 'family 1 with a string errMsg',
+      shape: 'the B2B envelope with a string errMsg',
       body: { code: 400, data: { errMsg: 'Customer auth failed' }, meta: { message: 'Calling BC API failed' } },
       expected: { code: 400, message: 'Customer auth failed', fieldErrors: undefined },
     },
     {
-      shape: 'family 1, 422 with field → messages',
+      shape: 'the B2B envelope, 422 with field → messages',
       body: { code: 422, data: { errMsg: { firstName: ['This field may not be null'] } }, meta: { message: 'Parameter Error' } },
       expected: { code: 422, message: 'Parameter Error', fieldErrors: { firstName: ['This field may not be null'] } },
     },
     {
-      shape: 'family 1, 422 with field → one message',
+      shape: 'the B2B envelope, 422 with field → one message',
       body: { code: 422, data: { errMsg: { email: 'Enter a valid email address.', name: ['a', 'b'] } }, meta: { message: 'Parameter Error' } },
       expected: { code: 422, message: 'Parameter Error', fieldErrors: { email: ['Enter a valid email address.'], name: ['a', 'b'] } },
     },
     {
-      shape: 'family 1 with only meta.message',
+      shape: 'the B2B envelope with only meta.message',
       body: { code: 500, data: {}, meta: { message: 'Internal Server Error' } },
       expected: { code: 500, message: 'Internal Server Error', fieldErrors: undefined },
     },
