@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Harness, startHarness, withoutRequestIds } from '../../harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useHarness, withoutRequestIds } from '../../harness.js';
 import { tamperSignature } from '../../support/jwt.js';
 import { type Account, bearer, CART_ID, CHECKOUT_LOGIN, tokenOf, upstreamCalls, upstreamOperations } from '../../support/session.js';
 
-let harness: Harness;
+const harness = useHarness();
 const tokens = {} as Record<Account, string>;
 beforeAll(async () => {
-  harness = await startHarness();
   for (const account of ['buyer', 'shopper'] as const) tokens[account] = await tokenOf(harness, account);
-});
-afterAll(() => harness.close());
-beforeEach(() => {
-  harness.sandbox.clearFaults();
-  harness.sandbox.clearRequests();
 });
 
 const checkout = async (cartId: unknown, headers: Record<string, string> = {}) => {

@@ -1,19 +1,13 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_USERS } from '../../../src/sandbox/index.js';
-import { type Harness, startHarness, withoutRequestIds } from '../../harness.js';
+import { useHarness, withoutRequestIds } from '../../harness.js';
 import { tamperSignature } from '../../support/jwt.js';
 import { type Account, bearer, BEGIN_MASQUERADE, END_MASQUERADE, tokenOf, upstreamCalls, upstreamOperations } from '../../support/session.js';
 
-let harness: Harness;
+const harness = useHarness();
 const tokens = {} as Record<Account, string>;
 beforeAll(async () => {
-  harness = await startHarness();
   for (const account of ['buyer', 'superAdmin', 'salesRep'] as const) tokens[account] = await tokenOf(harness, account);
-});
-afterAll(() => harness.close());
-beforeEach(() => {
-  harness.sandbox.clearFaults();
-  harness.sandbox.clearRequests();
 });
 afterEach(async () => {
   for (const account of ['superAdmin', 'salesRep'] as const) await harness.graphql(END_MASQUERADE, undefined, bearer(tokens[account]));

@@ -1,9 +1,9 @@
 import { decodeJwt } from 'jose';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/environment.js';
 import { createGateway } from '../../../src/gateway.js';
 import { createLogger } from '../../../src/observability/logger.js';
-import { CREDENTIAL_LIMITS_OFF, type Harness, startHarness, withoutRequestIds } from '../../harness.js';
+import { CREDENTIAL_LIMITS_OFF, type Harness, startHarness, useHarness, withoutRequestIds } from '../../harness.js';
 import { ISSUE_STOREFRONT_API_TOKEN, upstreamCalls } from '../../support/session.js';
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -14,15 +14,9 @@ const CORS_ORIGINS = 'https://shop.example, http://localhost:*, *';
 
 // The gateway's clock, when a test sets one; else the real time.
 let clock: Date | undefined;
-let harness: Harness;
-beforeAll(async () => {
-  harness = await startHarness({ env: { GATEWAY_CORS_ORIGINS: CORS_ORIGINS }, gateway: { now: () => clock ?? new Date() } });
-});
-afterAll(() => harness.close());
+const harness = useHarness({ env: { GATEWAY_CORS_ORIGINS: CORS_ORIGINS }, gateway: { now: () => clock ?? new Date() } });
 beforeEach(() => {
   clock = undefined;
-  harness.sandbox.clearFaults();
-  harness.sandbox.clearRequests();
 });
 
 const issue = async (input: Record<string, unknown>, on: Harness = harness, headers?: Record<string, string>) => {

@@ -1,19 +1,13 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_USERS } from '../../../src/sandbox/index.js';
-import { type Harness, startHarness, withoutRequestIds } from '../../harness.js';
+import { useHarness, withoutRequestIds } from '../../harness.js';
 import { tamperSignature } from '../../support/jwt.js';
 import { type Account, bearer, MASQUERADE_COMPANIES, tokenOf, upstreamCalls, upstreamOperations } from '../../support/session.js';
 
-let harness: Harness;
+const harness = useHarness();
 const tokens = {} as Record<Account, string>;
 beforeAll(async () => {
-  harness = await startHarness();
   for (const account of ['buyer', 'shopper', 'superAdmin', 'salesRep'] as const) tokens[account] = await tokenOf(harness, account);
-});
-afterAll(() => harness.close());
-beforeEach(() => {
-  harness.sandbox.clearFaults();
-  harness.sandbox.clearRequests();
 });
 
 const { superAdmin, salesRep } = SANDBOX_USERS;

@@ -1,27 +1,23 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/environment.js';
 import { createGateway } from '../../../src/gateway.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { SANDBOX_USERS } from '../../../src/sandbox/index.js';
-import { CREDENTIAL_LIMITS_OFF, type Harness, startHarness } from '../../harness.js';
+import { CREDENTIAL_LIMITS_OFF, useHarness } from '../../harness.js';
 import { tamperSignature } from '../../support/jwt.js';
 import { type Account, bearer, BEGIN_MASQUERADE, END_MASQUERADE, expiryOf, SESSION, SESSION_FIELDS, tokenOf, upstreamCalls, upstreamOperations } from '../../support/session.js';
 
 // The sandbox's clock runs `skewMs` ahead of the real one, so a test can let a token expire.
 let skewMs = 0;
-let harness: Harness;
+const harness = useHarness({ sandbox: { now: () => Date.now() + skewMs } });
 const tokens = {} as Record<Account, string>;
 beforeAll(async () => {
-  harness = await startHarness({ sandbox: { now: () => Date.now() + skewMs } });
   for (const account of ['buyer', 'junior', 'shopper', 'superAdmin', 'salesRep'] as const) tokens[account] = await tokenOf(harness, account);
 });
-afterAll(() => harness.close());
 beforeEach(() => {
   skewMs = 0;
-  harness.sandbox.clearFaults();
-  harness.sandbox.clearRequests();
 });
 
 const DAY_MS = 24 * 60 * 60 * 1000;

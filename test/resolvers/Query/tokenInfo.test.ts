@@ -1,18 +1,15 @@
 import { decodeJwt } from 'jose';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_USERS } from '../../../src/sandbox/index.js';
-import { ISSUE, startHarness, TOKEN_INFO, type Harness } from '../../harness.js';
+import { ISSUE, TOKEN_INFO, useHarness } from '../../harness.js';
 import { isoFromSeconds } from '../../support/jwt.js';
 
-let harness: Harness;
+const harness = useHarness();
 let issuedToken: string;
 beforeAll(async () => {
-  harness = await startHarness();
   const reply = await harness.graphql(ISSUE, { input: { credentials: { email: buyer.email, password: buyer.password } } });
   issuedToken = (reply.body.data?.['issueStorefrontToken'] as { token: { value: string } }).token.value;
 });
-afterAll(() => harness?.close());
-beforeEach(() => harness.sandbox.clearRequests());
 
 const { buyer } = SANDBOX_USERS;
 const tokenInfo = (token: string) => harness.graphql(TOKEN_INFO, { token });

@@ -1,19 +1,13 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { SANDBOX_USERS } from '../../../src/sandbox/index.js';
-import { LOGIN, startHarness, type Harness } from '../../harness.js';
+import { LOGIN, useHarness } from '../../harness.js';
 import { tamperSignature } from '../../support/jwt.js';
 
 // The sandbox's clock runs `skewMs` ahead of the real one, so a test can let a token expire.
 let skewMs = 0;
-let harness: Harness;
-beforeAll(async () => {
-  harness = await startHarness({ sandbox: { now: () => Date.now() + skewMs } });
-});
-afterAll(() => harness.close());
+const harness = useHarness({ sandbox: { now: () => Date.now() + skewMs } });
 beforeEach(() => {
   skewMs = 0;
-  harness.sandbox.clearFaults();
-  harness.sandbox.clearRequests();
 });
 
 const { buyer, shopper } = SANDBOX_USERS;
