@@ -365,7 +365,8 @@ const OPERATIONS = [
   { key: 'issue', name: '`issueStorefrontToken(credentials)`', hive: 'hive-login', hiveName: '`login`' },
 ] as const;
 
-const times = (value: number) => `${value.toFixed(2)}×`;
+// Rounded down, so a ratio a hair under its target (0.698×) never prints as the target itself.
+const times = (value: number) => `${(Math.floor(value * 100 + 1e-9) / 100).toFixed(2)}×`;
 
 function levelChecks(stats: TargetStats[], connections: number): Check[] {
   const find = (key: string) => {
