@@ -2,12 +2,10 @@
 // keeps serving for the shutdown delay, then drains and exits 0, each step a JSON log line; a bad
 // configuration exits 1 with one plain line per problem and no secret.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createSandbox, DEMO_BUYER, type Sandbox } from '../src/sandbox/index.js';
-import { LOGIN } from './harness.js';
-import { connectOutcome, untilSandboxSees } from './support/http.js';
+import { createSandbox, type Sandbox } from '../src/sandbox/index.js';
+import { connectOutcome, overKeepAliveConnection, untilSandboxSees } from './support/http.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SECRET_TOKEN = 'super-secret-token-value';
@@ -86,30 +84,7 @@ interface KeepAliveAnswer {
   body: { status?: string; reason?: string; data?: { login?: { token?: { via?: string } } } };
 }
 
-/**
- * A request on a keep-alive connection of its own, so that `Connection: close` in the answer is
- * the server's: the demo buyer's login when `path` is the GraphQL endpoint, else a GET.
- */
-function keepAliveRequest(url: URL): Promise<KeepAliveAnswer> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const login = url.pathname === '/graphql';
-  const body = login ? JSON.stringify({ query: LOGIN, variables: { input: { email: DEMO_BUYER.email, password: DEMO_BUYER.password } } }) : '';
-  return new Promise<KeepAliveAnswer>((resolve, reject) => {
-    const req = request(
-      url,
-      { method: login ? 'POST' : 'GET', agent, headers: login ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {} },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, body: JSON.parse(text) }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  }).finally(() => agent.destroy());
-}
+const keepAliveRequest = (url: URL) => overKeepAliveConnection<KeepAliveAnswer['body']>(url);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 

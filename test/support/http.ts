@@ -1,4 +1,4 @@
-import { request as httpRequest } from 'node:http';
+import { Agent, request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { DEMO_BUYER } from '../../src/sandbox/index.js';
@@ -12,16 +12,29 @@ export interface OwnConnectionLogin {
 
 /** The demo buyer's login over a connection of its own (no pooling), with the answer's headers. */
 export function loginOverOwnConnection(url: URL): Promise<OwnConnectionLogin> {
-  const body = JSON.stringify({ query: LOGIN, variables: { input: { email: DEMO_BUYER.email, password: DEMO_BUYER.password } } });
+  return exchange<OwnConnectionLogin['body']>(url, false, true);
+}
+
+/**
+ * A request on a keep-alive connection of its own, so that `Connection: close` in the answer is
+ * the server's: the demo buyer's login when `url` is the GraphQL endpoint, else a GET.
+ */
+export function overKeepAliveConnection<Body>(url: URL): Promise<{ status: number; connection: string | undefined; body: Body }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  return exchange<Body>(url, agent, url.pathname === '/graphql').finally(() => agent.destroy());
+}
+
+function exchange<Body>(url: URL, agent: Agent | false, login: boolean): Promise<{ status: number; connection: string | undefined; body: Body }> {
+  const body = login ? JSON.stringify({ query: LOGIN, variables: { input: { email: DEMO_BUYER.email, password: DEMO_BUYER.password } } }) : '';
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       url,
-      { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      { method: login ? 'POST' : 'GET', agent, headers: login ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {} },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, body: JSON.parse(text) }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, body: JSON.parse(text) as Body }));
         res.on('error', reject);
       },
     );
