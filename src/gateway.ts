@@ -115,7 +115,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const metrics = createGatewayMetrics();
   // `undefined` below debug level: upstream calls then cost no log line and no request tracking.
   const upstreamCallLog = createUpstreamCallLog(logger);
-  const transport = createHttpTransport({ timeoutMs: config.timeoutMs, observe: observeUpstreamCalls(metrics, tracing, upstreamCallLog) });
+  const transport = createHttpTransport({ timeoutMs: config.timeoutMs, connections: config.maxConnections, observe: observeUpstreamCalls(metrics, tracing, upstreamCallLog) });
   const breakers = createCircuitBreakers({ failureThreshold: config.breakerThreshold, cooldownMs: config.breakerCooldownMs, logger });
   metrics.watchCircuits(breakers.states);
   const upstreamProbe = startUpstreamProbe(apiUrl, { intervalMs: options.upstreamProbeIntervalMs ?? 2_000 });

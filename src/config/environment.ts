@@ -57,6 +57,11 @@ export interface GatewayConfig {
   /** Deadline of one upstream call, in milliseconds. @default 10000 */
   timeoutMs: number;
   /**
+   * Most keep-alive connections open to the upstream origin at once; calls beyond them wait for
+   * one. `B2B_MAX_CONNECTIONS`. @default 256
+   */
+  maxConnections: number;
+  /**
    * How far ahead `issueStorefrontApiToken` may set a token's expiry, in milliseconds: a later
    * `expiresAt` answers BAD_USER_INPUT. `GATEWAY_STOREFRONT_API_TOKEN_MAX_TTL_DAYS`.
    * @default 2592000000 (30 days)
@@ -132,6 +137,7 @@ export const environmentSchema = z.object({
   B2B_AUTH_TOKEN: optionalText,
   B2B_CHANNEL_ID: number(z.number().int().positive(), 1),
   B2B_TIMEOUT_MS: number(z.number().int().positive(), 10_000),
+  B2B_MAX_CONNECTIONS: number(z.number().int().positive(), 256),
   B2B_STOREFRONT_URL: optionalText.pipe(storefrontUrlSchema.optional()),
   GATEWAY_STOREFRONT_API_TOKEN_MAX_TTL_DAYS: number(z.number().int().min(1, 'must be at least 1').max(365, 'must be at most 365'), 30),
   GATEWAY_PATH_FAILOVER: optionalText.pipe(z.enum(['true', 'false'], 'must be true or false').optional()),
@@ -247,6 +253,7 @@ export function loadConfig(env: Record<string, string | undefined>): GatewayConf
     store: stores.stores[0],
     stores: stores.stores,
     timeoutMs: value.B2B_TIMEOUT_MS,
+    maxConnections: value.B2B_MAX_CONNECTIONS,
     storefrontApiTokenMaxTtlMs: value.GATEWAY_STOREFRONT_API_TOKEN_MAX_TTL_DAYS * 24 * 60 * 60 * 1000,
     pathFailover: value.GATEWAY_PATH_FAILOVER !== 'false',
     breakerThreshold: value.GATEWAY_BREAKER_THRESHOLD,

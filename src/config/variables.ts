@@ -29,6 +29,11 @@ export const ENVIRONMENT_VARIABLES = {
   B2B_AUTH_TOKEN: { meaning: "The store's X-Auth-Token. Required with `B2B_STORE_HASH` unless that store is listed in `GATEWAY_STORES`. A secret.", default: '' },
   B2B_CHANNEL_ID: { meaning: 'Storefront channel used when an input names none.', default: '1' },
   B2B_TIMEOUT_MS: { meaning: 'Deadline of one upstream call, request to last byte, retries included.', default: '10000' },
+  B2B_MAX_CONNECTIONS: {
+    meaning:
+      'Most keep-alive connections open to the upstream at once; a call finding them all busy waits for one. Raise it when upstream latency × logins per second comes near it (200 ms × 500 logins/s needs 100).',
+    default: '256',
+  },
   B2B_STOREFRONT_URL: {
     meaning:
       "The storefront of the store `B2B_STORE_HASH` names (http or https), e.g. `https://shop.example`: `login` then answers `storefrontLoginUrl`, `<URL>/login/token/<storefrontLoginToken>`. With `GATEWAY_STORES`, each store's `storefrontUrl`.",

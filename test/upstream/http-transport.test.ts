@@ -1,6 +1,6 @@
 // The transport's promises (src/upstream/http-transport.ts), against small local servers: one
 // deadline over the whole call, retries only where no effect can repeat, a size limit, and a
-// pool that returns to idle.
+// pool of bounded size that returns to idle.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -28,6 +28,8 @@ interface TestServer {
   port: number;
   /** Requests received (read to the end). */
   hits(): number;
+  /** TCP connections accepted. */
+  connections(): number;
   close(): Promise<void>;
 }
 
@@ -37,6 +39,7 @@ const transports: HttpTransport[] = [];
 /** A loopback server calling `handler` once each request's body has been read. */
 async function serve(handler: Handler, port = 0): Promise<TestServer> {
   let hits = 0;
+  let connections = 0;
   const sockets = new Set<Socket>();
   const server: Server = createServer((req, res) => {
     res.on('error', () => {});
@@ -44,6 +47,7 @@ async function serve(handler: Handler, port = 0): Promise<TestServer> {
     req.on('end', () => handler(req, res, ++hits));
   });
   server.on('connection', (socket) => {
+    connections += 1;
     sockets.add(socket);
     socket.on('error', () => {});
     socket.once('close', () => sockets.delete(socket));
@@ -54,6 +58,7 @@ async function serve(handler: Handler, port = 0): Promise<TestServer> {
     url: `http://127.0.0.1:${actualPort}`,
     port: actualPort,
     hits: () => hits,
+    connections: () => connections,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -325,5 +330,39 @@ describe('stats()', () => {
     expect(poolOf(stats, ok.url)).toEqual(IDLE);
     expect(poolOf(stats, hanging.url)).toEqual(IDLE);
     expect(Object.values(stats).every((pool) => pool.running === 0 && pool.pending === 0)).toBe(true);
+  });
+});
+
+describe('the connection pool', () => {
+  it('opens at most `connections` connections: 10 calls at once on 3 wait their turn, and all are answered', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const server = await serve((_req, res, hit) => {
+      peak = Math.max(peak, ++inFlight);
+      setTimeout(() => {
+        inFlight -= 1;
+        reply(res, 200, `{"hit":${hit}}`);
+      }, 20);
+    });
+    const subject = transport({ timeoutMs: 2000, connections: 3 });
+    const answers = await Promise.all(Array.from({ length: 10 }, () => subject.send(post(server.url))));
+    expect(answers.map((answer) => answer.status)).toEqual(Array(10).fill(200));
+    expect(answers.map((answer) => JSON.parse(answer.body).hit).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(server.connections()).toBeLessThanOrEqual(3);
+    expect(peak).toBeLessThanOrEqual(3);
+  });
+
+  it('by default is no small pool: 10 calls at once are all sent at once, on 10 connections', async () => {
+    // Nothing is answered until all 10 requests are in: a pool of fewer connections would keep
+    // the rest queued and every call would end in UPSTREAM_TIMEOUT.
+    const waiting: ServerResponse[] = [];
+    const server = await serve((_req, res) => {
+      waiting.push(res);
+      if (waiting.length === 10) for (const held of waiting) reply(held, 200, '{}');
+    });
+    const subject = transport({ timeoutMs: 2000 });
+    const answers = await Promise.all(Array.from({ length: 10 }, () => subject.send(post(server.url))));
+    expect(answers.map((answer) => answer.status)).toEqual(Array(10).fill(200));
+    expect(server.connections()).toBe(10);
   });
 });
