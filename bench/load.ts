@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import net from 'node:net';
 import { answerStart, connectionBodies, HEADERS, type WorkloadName, workloads } from './targets.js';
 
 /*
@@ -38,6 +39,17 @@ export interface LoadResult {
 }
 
 const spec = JSON.parse(process.argv[2] ?? '') as LoadSpec;
+
+// Every connection from a loopback address of its own (127.1.0.1, 127.1.0.2, …), as every browser
+// is a client of its own: no address budget of the gateway's rate limiter is shared. Autocannon
+// has no option for it; it opens its connections with `net.connect(port, host)`.
+const connect = net.connect.bind(net);
+let opened = 0;
+net.connect = ((port: number, host: string) => {
+  const index = opened++ % spec.connections;
+  return connect({ port, host, localAddress: `127.1.${Math.floor(index / 250)}.${(index % 250) + 1}` });
+}) as typeof net.connect;
+
 const workload = workloads[spec.workload];
 const start = answerStart(workload);
 const requests = Array.from({ length: spec.connections }, (_, connection) => connectionBodies(workload, connection).map((body) => ({ body })));

@@ -55,6 +55,16 @@ export interface HttpServerOptions {
    * @default 15_000
    */
   drainTimeoutMs?: number;
+  /**
+   * Requests started per turn of the event loop. When the gateway is busy, Node reads a request
+   * from every connection that has one in a single turn; started all at once, each keeps what it
+   * allocated alive through a turn that grows with the connections, and the collector copies and
+   * promotes it, so every request costs more CPU as connections grow. Past this many in one turn,
+   * requests wait, parsed, in arrival order, for the next turn (one whose client has gone is
+   * dropped); below it nothing waits (docs/decisions/009-requests-per-turn.md).
+   * @default 16
+   */
+  requestsPerTurn?: number;
 }
 
 /** Every option of {@link HttpServerOptions} with its default. */
@@ -67,6 +77,7 @@ export const DEFAULT_HTTP_SERVER_OPTIONS: Readonly<Required<HttpServerOptions>> 
   maxHeaderSize: 16_384,
   maxHeadersCount: 100,
   drainTimeoutMs: 15_000,
+  requestsPerTurn: 16,
 };
 
 /** What {@link HttpServer.drain} did. */
@@ -154,6 +165,62 @@ class AnswersInFlight implements Iterable<ServerResponse> {
 }
 
 /**
+ * Starts at most `perTurn` requests per turn of the event loop, the rest in arrival order in the
+ * turns after (see {@link HttpServerOptions.requestsPerTurn}). A turn's count is reset by a
+ * `setImmediate`, which runs after the turn's I/O callbacks; only a busy turn schedules one.
+ */
+class TurnAdmission {
+  readonly #perTurn: number;
+  readonly #start: (request: IncomingMessage, response: ServerResponse) => void;
+  #startedThisTurn = 0;
+  #turnEndScheduled = false;
+  // Requests read but not started, oldest at `#next`; emptied when all have started.
+  #waiting: ([IncomingMessage, ServerResponse] | undefined)[] = [];
+  #next = 0;
+
+  constructor(perTurn: number, start: (request: IncomingMessage, response: ServerResponse) => void) {
+    this.#perTurn = perTurn;
+    this.#start = start;
+  }
+
+  /** Starts the request now if this turn has room and nothing waits before it, else queues it. */
+  admit(request: IncomingMessage, response: ServerResponse): void {
+    if (this.#startedThisTurn < this.#perTurn && this.#next === this.#waiting.length) {
+      this.#startedThisTurn++;
+      this.#start(request, response);
+    } else {
+      this.#waiting.push([request, response]);
+    }
+    this.#scheduleTurnEnd();
+  }
+
+  #scheduleTurnEnd(): void {
+    if (this.#turnEndScheduled) return;
+    this.#turnEndScheduled = true;
+    setImmediate(this.#endTurn);
+  }
+
+  readonly #endTurn = (): void => {
+    this.#turnEndScheduled = false;
+    this.#startedThisTurn = 0;
+    while (this.#startedThisTurn < this.#perTurn && this.#next < this.#waiting.length) {
+      const [request, response] = this.#waiting[this.#next]!;
+      this.#waiting[this.#next++] = undefined;
+      // Its connection was closed while it waited (a client reset, `close()`): nobody would read the answer.
+      if (request.destroyed || request.socket.destroyed) continue;
+      this.#startedThisTurn++;
+      this.#start(request, response);
+    }
+    if (this.#next === this.#waiting.length) {
+      this.#waiting = [];
+      this.#next = 0;
+    }
+    // What this turn started counts against it until the next turn end; none is needed when idle.
+    if (this.#startedThisTurn > 0 || this.#next < this.#waiting.length) this.#scheduleTurnEnd();
+  };
+}
+
+/**
  * A Node HTTP server for the gateway's Yoga instance, with header, request, keep-alive and socket
  * timeouts, a shutdown that balancers can follow and a graceful drain. It does not own the
  * gateway: close that after the drain.
@@ -162,6 +229,9 @@ export function createHttpServer(gateway: Pick<Gateway, 'yoga'> & Partial<Pick<G
   const settings = { ...DEFAULT_HTTP_SERVER_OPTIONS, ...options };
   if (settings.headersTimeoutMs > settings.requestTimeoutMs) {
     throw new RangeError('createHttpServer: headersTimeoutMs must not exceed requestTimeoutMs');
+  }
+  if (!(Number.isInteger(settings.requestsPerTurn) && settings.requestsPerTurn > 0) && settings.requestsPerTurn !== Infinity) {
+    throw new RangeError('createHttpServer: requestsPerTurn must be a positive integer or Infinity');
   }
 
   // Answers not yet sent, so a drain knows what it waits for and what a timeout abandons.
@@ -172,6 +242,8 @@ export function createHttpServer(gateway: Pick<Gateway, 'yoga'> & Partial<Pick<G
   let endDelay: (() => void) | undefined;
   let drainStarted: Promise<DrainResult> | undefined;
 
+  // Yoga answers every error itself (masked); it never rejects.
+  const admission = new TurnAdmission(settings.requestsPerTurn, (request, response) => void gateway.yoga(request, response));
   const server = createServer(
     {
       headersTimeout: settings.headersTimeoutMs,
@@ -190,8 +262,7 @@ export function createHttpServer(gateway: Pick<Gateway, 'yoga'> & Partial<Pick<G
       });
       // A keep-alive connection may still send a request while the server closes.
       if (closing) response.setHeader('connection', 'close');
-      // Yoga answers every error itself (masked); it never rejects.
-      void gateway.yoga(request, response);
+      admission.admit(request, response);
     },
   );
   server.maxHeadersCount = settings.maxHeadersCount;

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpServer, type HttpServer, type HttpServerOptions } from '../../src/http/server.js';
 import { DEMO_BUYER } from '../../src/sandbox/index.js';
 import { type Harness, LOGIN, startHarness } from '../harness.js';
+import { openBurst } from '../support/burst.js';
 import { connectOutcome, loginOverOwnConnection, untilSandboxSees } from '../support/http.js';
 
 // Small limits, so each cut-off happens within a second.
@@ -358,5 +359,96 @@ describe('HTTP server shutdown', () => {
     expect(await answer).toBe('closed unanswered');
     expect((await shutdown).abandoned).toBe(1);
     expect(performance.now() - started).toBeLessThan(SLACK_MS);
+  });
+});
+
+describe('HTTP server admission per turn', () => {
+  /**
+   * A server whose Yoga handler first notes which request it starts (by its `x-test-id`) and in
+   * which turn of the event loop, and which also notes the order requests arrive in. The turn
+   * counter is the test's own `setImmediate` chain; its turns can begin just before or after the
+   * server's, so a test turn may hold the tail of one server turn and the head of the next.
+   */
+  async function startRecordingServer(requestsPerTurn: number) {
+    const starts: Array<{ id: string; turn: number }> = [];
+    const arrivals: Array<{ id: string; turn: number }> = [];
+    let turn = 0;
+    let counting = true;
+    const count = () => {
+      turn++;
+      if (counting) setImmediate(count);
+    };
+    setImmediate(count);
+    const server = createHttpServer(
+      {
+        yoga: ((request, response) => {
+          starts.push({ id: String(request.headers['x-test-id']), turn });
+          return h.gateway.yoga(request, response);
+        }) as typeof h.gateway.yoga,
+      },
+      { ...LIMITS, requestsPerTurn },
+    );
+    servers.push(server);
+    server.server.on('request', (request: { headers: Record<string, unknown> }) => arrivals.push({ id: String(request.headers['x-test-id']), turn }));
+    let connections = 0;
+    server.server.on('connection', () => connections++);
+    /** Resolves once the server has accepted `count` connections. */
+    const accepted = async (count: number) => {
+      while (connections < count) await new Promise((resolve) => setTimeout(resolve, 5));
+    };
+    const { port } = await server.listen(0, '127.0.0.1');
+    return { server, port, starts, arrivals, accepted, stopCounting: () => (counting = false) };
+  }
+
+  const tagged = (port: number, id: number) => postTypename(port).replace('Content-Type:', `X-Test-Id: ${id}\r\nContent-Type:`);
+  const TYPENAME_ANSWER = JSON.stringify({ data: { __typename: 'Query' } });
+  const bodyOf = (text: string) => text.slice(text.indexOf('\r\n\r\n') + 4);
+  const countByTurn = (events: Array<{ turn: number }>) => {
+    const counts = new Map<number, number>();
+    for (const { turn } of events) counts.set(turn, (counts.get(turn) ?? 0) + 1);
+    return counts;
+  };
+
+  it('starts at most requestsPerTurn of the requests that arrive together in each turn, in arrival order, and answers every one', async () => {
+    const perTurn = 4;
+    const { port, starts, arrivals, stopCounting, accepted } = await startRecordingServer(perTurn);
+    const burst = await openBurst(port, Array.from({ length: 40 }, (_, id) => tagged(port, id)));
+    await accepted(40);
+    const answers = await burst.fire();
+    stopCounting();
+
+    expect(answers.map(bodyOf)).toEqual(answers.map(() => TYPENAME_ANSWER));
+    // They did arrive together: most in one turn.
+    expect(Math.max(...countByTurn(arrivals).values())).toBeGreaterThan(30);
+    expect(starts.map(({ id }) => id)).toEqual(arrivals.map(({ id }) => id));
+    const startsByTurn = countByTurn(starts);
+    expect(Math.max(...startsByTurn.values())).toBeLessThanOrEqual(2 * perTurn);
+    expect(startsByTurn.size).toBeGreaterThanOrEqual(40 / (2 * perTurn));
+    // The first ones did not wait: they started in the turn they arrived in.
+    expect(starts.slice(0, perTurn).map(({ turn }) => turn)).toEqual(arrivals.slice(0, perTurn).map(({ turn }) => turn));
+  });
+
+  it('never starts a waiting request whose connection is gone: close() while requests wait starts none of them', async () => {
+    const { server, port, starts, arrivals, accepted } = await startRecordingServer(1);
+    const requests = Array.from({ length: 12 }, (_, id) => tagged(port, id));
+    // The server closes in the turn they arrive in, when one has started and the rest wait.
+    server.server.on('request', () => {
+      if (arrivals.length === requests.length) void server.close();
+    });
+    const burst = await openBurst(port, requests);
+    await accepted(requests.length);
+    const answers = await burst.fire();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+
+    expect(Math.max(...countByTurn(arrivals).values())).toBe(requests.length);
+    // The first started as it arrived (and may have been answered before the close); no other started.
+    expect(starts.map(({ id }) => id)).toEqual([arrivals[0]!.id]);
+    expect(answers.filter((_, id) => String(id) !== arrivals[0]!.id)).toEqual(requests.slice(1).map(() => ''));
+  });
+
+  it('refuses a requestsPerTurn that is not a positive whole number', () => {
+    for (const requestsPerTurn of [0, -1, 1.5, Number.NaN]) {
+      expect(() => createHttpServer(h.gateway, { requestsPerTurn })).toThrow('createHttpServer: requestsPerTurn must be a positive integer or Infinity');
+    }
   });
 });

@@ -1,0 +1,84 @@
+import { Worker } from 'node:worker_threads';
+
+/*
+ * Requests that reach a server in the same turn of its event loop, as they do from many clients
+ * at once: a worker thread holds the connections and writes every request while this thread (the
+ * server's) is blocked, so the server's next poll finds them all waiting. Written from this
+ * thread instead, they reach the server one turn at a time.
+ */
+
+const WORKER = /* js */ `
+const { parentPort, workerData } = require('node:worker_threads');
+const net = require('node:net');
+const { port, requests, signal } = workerData;
+const flags = new Int32Array(signal);
+const answers = requests.map(() => '');
+let complete = 0;
+const isComplete = (text) => {
+  const end = text.indexOf('\\r\\n\\r\\n');
+  const length = end < 0 ? undefined : /\\r\\ncontent-length: (\\d+)/i.exec(text.slice(0, end))?.[1];
+  return length !== undefined && Buffer.byteLength(text.slice(end + 4)) >= Number(length);
+};
+const sockets = requests.map((_, index) => {
+  const socket = net.connect(port, '127.0.0.1');
+  socket.on('error', () => {});
+  socket.on('data', (chunk) => {
+    const before = isComplete(answers[index]);
+    answers[index] += chunk.toString('utf8');
+    if (!before && isComplete(answers[index]) && ++complete === requests.length) {
+      for (const s of sockets) s.destroy();
+      parentPort.postMessage({ answers });
+    }
+  });
+  socket.on('close', () => {
+    if (!isComplete(answers[index]) && ++complete === requests.length) parentPort.postMessage({ answers });
+  });
+  return socket;
+});
+Promise.all(sockets.map((socket) => new Promise((resolve) => socket.once('connect', resolve)))).then(() => {
+  parentPort.postMessage('connected');
+  Atomics.wait(flags, 0, 0);
+  sockets.forEach((socket, index) => socket.write(requests[index]));
+  // A turn for the writes to leave, then let the server's thread go on.
+  setTimeout(() => {
+    Atomics.store(flags, 1, 1);
+    Atomics.notify(flags, 1);
+  }, 20);
+});
+`;
+
+export interface Burst {
+  /**
+   * Writes every request at once on its own connection and blocks this thread until they have
+   * been sent; resolves with each connection's answer (`''` for one closed unanswered), in order.
+   */
+  fire(): Promise<string[]>;
+}
+
+/** Opens one connection per request to `port` (127.0.0.1) from a worker thread; resolves once all are open. */
+export async function openBurst(port: number, requests: string[]): Promise<Burst> {
+  const signal = new SharedArrayBuffer(8);
+  const flags = new Int32Array(signal);
+  const worker = new Worker(WORKER, { eval: true, workerData: { port, requests, signal } });
+  const messages: unknown[] = [];
+  let wake: (() => void) | undefined;
+  worker.on('message', (message: unknown) => {
+    messages.push(message);
+    wake?.();
+  });
+  const next = async (): Promise<unknown> => {
+    while (messages.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+    return messages.shift();
+  };
+  if ((await next()) !== 'connected') throw new Error('burst: the connections did not open');
+  return {
+    async fire() {
+      Atomics.store(flags, 0, 1);
+      Atomics.notify(flags, 0);
+      Atomics.wait(flags, 1, 0, 5_000);
+      const { answers } = (await next()) as { answers: string[] };
+      await worker.terminate();
+      return answers;
+    },
+  };
+}
