@@ -1,6 +1,7 @@
 // The HTTP server's timeouts and drain, driven over raw sockets: a client that trickles its
 // headers or its body is cut off, idle keep-alive connections are closed, and a drain lets
 // in-flight requests finish while refusing new ones.
+import type { IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpServer, type HttpServer, type HttpServerOptions } from '../../src/http/server.js';
@@ -379,17 +380,16 @@ describe('HTTP server admission per turn', () => {
       if (counting) setImmediate(count);
     };
     setImmediate(count);
-    const server = createHttpServer(
-      {
-        yoga: ((request, response) => {
-          starts.push({ id: String(request.headers['x-test-id']), turn });
-          return h.gateway.yoga(request, response);
-        }) as typeof h.gateway.yoga,
+    // The gateway's own Yoga, called through a proxy that notes each call first.
+    const yoga = new Proxy(h.gateway.yoga, {
+      apply(target, thisArgument, [request, ...rest]: [IncomingMessage, ...unknown[]]) {
+        starts.push({ id: String(request.headers['x-test-id']), turn });
+        return Reflect.apply(target, thisArgument, [request, ...rest]) as unknown;
       },
-      { ...LIMITS, requestsPerTurn },
-    );
+    });
+    const server = createHttpServer({ yoga }, { ...LIMITS, requestsPerTurn });
     servers.push(server);
-    server.server.on('request', (request: { headers: Record<string, unknown> }) => arrivals.push({ id: String(request.headers['x-test-id']), turn }));
+    server.server.on('request', (request: IncomingMessage) => arrivals.push({ id: String(request.headers['x-test-id']), turn }));
     let connections = 0;
     server.server.on('connection', () => connections++);
     /** Resolves once the server has accepted `count` connections. */
