@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Gateway } from '../gateway.js';
 
 /** Options of {@link createHttpServer}: the limits a hostile or broken client meets. */
@@ -60,8 +60,10 @@ export interface HttpServerOptions {
    * from every connection that has one in a single turn; started all at once, each keeps what it
    * allocated alive through a turn that grows with the connections, and the collector copies and
    * promotes it, so every request costs more CPU as connections grow. Past this many in one turn,
-   * requests wait, parsed, in arrival order, for the next turn (one whose client has gone is
-   * dropped); below it nothing waits (docs/decisions/009-requests-per-turn.md).
+   * requests wait, parsed, in arrival order, for the turns after (one whose connection closes
+   * meanwhile is dropped), and a keep-alive connection answered meanwhile is paused so that its
+   * next request waits unread in the kernel; below it nothing waits
+   * (docs/decisions/009-requests-per-turn.md). `Infinity` starts every request as it arrives.
    * @default 16
    */
   requestsPerTurn?: number;
@@ -168,30 +170,58 @@ class AnswersInFlight implements Iterable<ServerResponse> {
  * Starts at most `perTurn` requests per turn of the event loop, the rest in arrival order in the
  * turns after (see {@link HttpServerOptions.requestsPerTurn}). A turn's count is reset by a
  * `setImmediate`, which runs after the turn's I/O callbacks; only a busy turn schedules one.
+ *
+ * While requests wait, a keep-alive connection whose answer has just gone is paused: its next
+ * request stays in the kernel's socket buffer instead of waiting here, parsed, through the
+ * collections of a busy heap. Paused connections resume, oldest first, as the turns have room for
+ * their requests, and none stays paused past `maxHoldMs` (below the keep-alive timeout, after
+ * which Node would close it as idle).
  */
 class TurnAdmission {
   readonly #perTurn: number;
+  readonly #maxHoldMs: number;
   readonly #start: (request: IncomingMessage, response: ServerResponse) => void;
   #startedThisTurn = 0;
   #turnEndScheduled = false;
   // Requests read but not started, oldest at `#next`; emptied when all have started.
   #waiting: ([IncomingMessage, ServerResponse] | undefined)[] = [];
   #next = 0;
+  // Paused connections, oldest at `#nextHeld`, with when each was paused.
+  #held: ({ socket: Socket; since: number } | undefined)[] = [];
+  #nextHeld = 0;
 
-  constructor(perTurn: number, start: (request: IncomingMessage, response: ServerResponse) => void) {
+  constructor(perTurn: number, maxHoldMs: number, start: (request: IncomingMessage, response: ServerResponse) => void) {
     this.#perTurn = perTurn;
+    this.#maxHoldMs = maxHoldMs;
     this.#start = start;
   }
 
   /** Starts the request now if this turn has room and nothing waits before it, else queues it. */
   admit(request: IncomingMessage, response: ServerResponse): void {
-    if (this.#startedThisTurn < this.#perTurn && this.#next === this.#waiting.length) {
+    if (this.#startedThisTurn < this.#perTurn && this.#waitingCount() === 0) {
       this.#startedThisTurn++;
       this.#start(request, response);
     } else {
       this.#waiting.push([request, response]);
     }
     this.#scheduleTurnEnd();
+  }
+
+  /** A keep-alive connection's answer has gone: while requests wait, leave its next one unread. */
+  answered(socket: Socket): void {
+    if (this.#waitingCount() === 0 || socket.destroyed || socket.isPaused()) return;
+    socket.pause();
+    this.#held.push({ socket, since: performance.now() });
+    this.#scheduleTurnEnd();
+  }
+
+  /** Resumes every paused connection (a drain is starting: their requests must be read now). */
+  releaseAll(): void {
+    this.#resumeHeld(Infinity, Infinity);
+  }
+
+  #waitingCount(): number {
+    return this.#waiting.length - this.#next;
   }
 
   #scheduleTurnEnd(): void {
@@ -215,9 +245,26 @@ class TurnAdmission {
       this.#waiting = [];
       this.#next = 0;
     }
+    this.#resumeHeld(this.#perTurn - this.#waitingCount(), performance.now() - this.#maxHoldMs);
     // What this turn started counts against it until the next turn end; none is needed when idle.
-    if (this.#startedThisTurn > 0 || this.#next < this.#waiting.length) this.#scheduleTurnEnd();
+    if (this.#startedThisTurn > 0 || this.#waitingCount() > 0 || this.#nextHeld < this.#held.length) this.#scheduleTurnEnd();
   };
+
+  /** Resumes the oldest paused connections: `room` of them, and any paused since before `pausedBefore`. */
+  #resumeHeld(room: number, pausedBefore: number): void {
+    while (this.#nextHeld < this.#held.length) {
+      const { socket, since } = this.#held[this.#nextHeld]!;
+      if (room <= 0 && since >= pausedBefore) break;
+      this.#held[this.#nextHeld++] = undefined;
+      if (socket.destroyed) continue;
+      socket.resume();
+      room--;
+    }
+    if (this.#nextHeld === this.#held.length) {
+      this.#held = [];
+      this.#nextHeld = 0;
+    }
+  }
 }
 
 /**
@@ -243,7 +290,7 @@ export function createHttpServer(gateway: Pick<Gateway, 'yoga'> & Partial<Pick<G
   let drainStarted: Promise<DrainResult> | undefined;
 
   // Yoga answers every error itself (masked); it never rejects.
-  const admission = new TurnAdmission(settings.requestsPerTurn, (request, response) => void gateway.yoga(request, response));
+  const admission = new TurnAdmission(settings.requestsPerTurn, settings.keepAliveTimeoutMs / 2, (request, response) => void gateway.yoga(request, response));
   const server = createServer(
     {
       headersTimeout: settings.headersTimeoutMs,
@@ -256,6 +303,7 @@ export function createHttpServer(gateway: Pick<Gateway, 'yoga'> & Partial<Pick<G
       const entry = inFlight.add(response);
       response.once('close', () => {
         inFlight.remove(entry);
+        if (!closing) admission.answered(request.socket);
         // The connection turns idle only after this event; close it then rather than keep it
         // open for a request the drain would refuse anyway.
         if (drainStarted !== undefined) setImmediate(() => server.closeIdleConnections());
@@ -276,6 +324,7 @@ export function createHttpServer(gateway: Pick<Gateway, 'yoga'> & Partial<Pick<G
 
   function closeSoon(): void {
     closing = true;
+    admission.releaseAll();
     gateway.readiness?.startDraining();
     for (const response of inFlight) {
       if (!response.headersSent) response.setHeader('connection', 'close');

@@ -372,7 +372,7 @@ describe('HTTP server admission per turn', () => {
    */
   async function startRecordingServer(requestsPerTurn: number) {
     const starts: Array<{ id: string; turn: number }> = [];
-    const arrivals: Array<{ id: string; turn: number }> = [];
+    const arrivals: Array<{ id: string; turn: number; waiting: number }> = [];
     let turn = 0;
     let counting = true;
     const count = () => {
@@ -389,7 +389,10 @@ describe('HTTP server admission per turn', () => {
     });
     const server = createHttpServer({ yoga }, { ...LIMITS, requestsPerTurn });
     servers.push(server);
-    server.server.on('request', (request: IncomingMessage) => arrivals.push({ id: String(request.headers['x-test-id']), turn }));
+    // After the server's own listener: `waiting` counts the requests read but not started.
+    server.server.on('request', (request: IncomingMessage) =>
+      arrivals.push({ id: String(request.headers['x-test-id']), turn, waiting: arrivals.length + 1 - starts.length }),
+    );
     let connections = 0;
     server.server.on('connection', () => connections++);
     /** Resolves once the server has accepted `count` connections. */
@@ -426,6 +429,30 @@ describe('HTTP server admission per turn', () => {
     expect(startsByTurn.size).toBeGreaterThanOrEqual(40 / (2 * perTurn));
     // The first ones did not wait: they started in the turn they arrived in.
     expect(starts.slice(0, perTurn).map(({ turn }) => turn)).toEqual(arrivals.slice(0, perTurn).map(({ turn }) => turn));
+  });
+
+  it('while requests wait, leaves the next request of an answered connection unread until a turn has room for it', async () => {
+    const perTurn = 4;
+    const { port, starts, arrivals, accepted, stopCounting } = await startRecordingServer(perTurn);
+    const connections = 40;
+    const burst = await openBurst(
+      port,
+      Array.from({ length: connections }, (_, id) => tagged(port, id)),
+      Array.from({ length: connections }, (_, id) => tagged(port, id + 100)),
+    );
+    await accepted(connections);
+    const answers = await burst.fire();
+    stopCounting();
+
+    expect(answers.map((text) => text.split(TYPENAME_ANSWER).length - 1)).toEqual(answers.map(() => 2));
+    expect(starts).toHaveLength(2 * connections);
+    // The first round queued up: most waited.
+    expect(Math.max(...arrivals.filter(({ id }) => Number(id) < 100).map(({ waiting }) => waiting))).toBeGreaterThan(30);
+    // Each second request was read only when the queue had room, not while the first round still
+    // waited; those of the first few, answered before the queue formed, may come at once.
+    const followUps = arrivals.filter(({ id }) => Number(id) >= 100).map(({ waiting }) => waiting);
+    expect(followUps).toHaveLength(connections);
+    expect(followUps.sort((a, b) => a - b).slice(0, connections - perTurn).every((waiting) => waiting <= 2 * perTurn)).toBe(true);
   });
 
   it('never starts a waiting request whose connection is gone: close() while requests wait starts none of them', async () => {

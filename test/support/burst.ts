@@ -10,21 +10,32 @@ import { Worker } from 'node:worker_threads';
 const WORKER = /* js */ `
 const { parentPort, workerData } = require('node:worker_threads');
 const net = require('node:net');
-const { port, requests, signal } = workerData;
+const { port, requests, followUps, signal } = workerData;
 const flags = new Int32Array(signal);
 const answers = requests.map(() => '');
+const expected = followUps === undefined ? 1 : 2;
 let complete = 0;
-const isComplete = (text) => {
-  const end = text.indexOf('\\r\\n\\r\\n');
-  const length = end < 0 ? undefined : /\\r\\ncontent-length: (\\d+)/i.exec(text.slice(0, end))?.[1];
-  return length !== undefined && Buffer.byteLength(text.slice(end + 4)) >= Number(length);
+/** How many complete answers (each with a Content-Length body) \`text\` holds. */
+const completeAnswers = (text) => {
+  let count = 0;
+  for (let rest = Buffer.from(text, 'utf8'); ; count++) {
+    const end = rest.indexOf('\\r\\n\\r\\n');
+    if (end < 0) return count;
+    const length = /\\r\\ncontent-length: (\\d+)/i.exec(rest.subarray(0, end).toString('latin1'))?.[1];
+    if (length === undefined || rest.length < end + 4 + Number(length)) return count;
+    rest = rest.subarray(end + 4 + Number(length));
+  }
 };
+const isComplete = (text) => completeAnswers(text) >= expected;
 const sockets = requests.map((_, index) => {
   const socket = net.connect(port, '127.0.0.1');
   socket.on('error', () => {});
   socket.on('data', (chunk) => {
     const before = isComplete(answers[index]);
+    const answeredBefore = completeAnswers(answers[index]);
     answers[index] += chunk.toString('utf8');
+    // The connection's next request goes as soon as its first answer is in, as a client's would.
+    if (followUps !== undefined && answeredBefore === 0 && completeAnswers(answers[index]) >= 1) socket.write(followUps[index]);
     if (!before && isComplete(answers[index]) && ++complete === requests.length) {
       for (const s of sockets) s.destroy();
       parentPort.postMessage({ answers });
@@ -50,16 +61,20 @@ Promise.all(sockets.map((socket) => new Promise((resolve) => socket.once('connec
 export interface Burst {
   /**
    * Writes every request at once on its own connection and blocks this thread until they have
-   * been sent; resolves with each connection's answer (`''` for one closed unanswered), in order.
+   * been sent; resolves with each connection's answers (`''` for one closed unanswered), in order.
    */
   fire(): Promise<string[]>;
 }
 
-/** Opens one connection per request to `port` (127.0.0.1) from a worker thread; resolves once all are open. */
-export async function openBurst(port: number, requests: string[]): Promise<Burst> {
+/**
+ * Opens one connection per request to `port` (127.0.0.1) from a worker thread; resolves once all
+ * are open. With `followUps`, each connection sends its follow-up as soon as its first answer is
+ * complete, and its answer text holds both answers.
+ */
+export async function openBurst(port: number, requests: string[], followUps?: string[]): Promise<Burst> {
   const signal = new SharedArrayBuffer(8);
   const flags = new Int32Array(signal);
-  const worker = new Worker(WORKER, { eval: true, workerData: { port, requests, signal } });
+  const worker = new Worker(WORKER, { eval: true, workerData: { port, requests, followUps, signal } });
   const messages: unknown[] = [];
   let wake: (() => void) | undefined;
   worker.on('message', (message: unknown) => {
