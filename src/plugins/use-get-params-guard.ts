@@ -4,9 +4,9 @@ import { requestScopeOf } from '../observability/request-scope.js';
 const PARAMS_IN_JSON = ['variables', 'extensions'] as const;
 
 /**
- * A GET request's `variables` and `extensions` must be JSON. Yoga 5 parses them unguarded, so
- * bad JSON there became a 500 whose log line quoted the raw text (which may hold a password).
- * This answers it as the request error it is: 400, without echoing anything.
+ * A GET request's `variables` and `extensions` must be JSON. Yoga 5 parses them unguarded: bad
+ * JSON there is a 500 whose log line quotes the raw text (which may hold a password). This plugin
+ * answers it first, as the request error it is: 400, without echoing anything.
  */
 export function useGetParamsGuard(): Plugin {
   return {
