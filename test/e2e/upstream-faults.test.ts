@@ -12,6 +12,7 @@ import { AUTHORIZATION, CREDENTIAL_LIMITS_OFF, type GraphQLReply, ISSUE, LOGIN }
 import { type Fault, FAULTS, type FaultServer, OVERSIZED_BYTES, RETRY_AFTER_SECONDS, startFaultServer } from '../support/fault-server.js';
 
 const DEADLINE_MS = 400;
+const POOL_CONNECTIONS = 32;
 /** Scheduling, the gateway's own work and the test's HTTP round trip. */
 const MARGIN_MS = 300;
 const TRUSTED_KEY = 'fault-trusted-key-0123456789';
@@ -164,6 +165,8 @@ describe('the loopback fault server against every upstream path', () => {
       B2B_STORE_HASH: 'fault',
       B2B_AUTH_TOKEN: 'fault-token-xxxxxxxxxxxx',
       B2B_TIMEOUT_MS: String(DEADLINE_MS),
+      // Fewer than the 40 logins sent at once below, so some wait in the pool's queue.
+      B2B_MAX_CONNECTIONS: String(POOL_CONNECTIONS),
       GATEWAY_TRUSTED_KEYS: TRUSTED_KEY,
       GATEWAY_PATH_FAILOVER: 'false',
       GATEWAY_BREAKER_THRESHOLD: '1000',
@@ -235,7 +238,7 @@ describe('the loopback fault server against every upstream path', () => {
     });
   });
 
-  it('40 logins at once against a hanging upstream (more than the 32 pooled connections) all time out by the deadline', async () => {
+  it(`40 logins at once against a hanging upstream (more than the ${POOL_CONNECTIONS} pooled connections) all time out by the deadline`, async () => {
     upstream.reset();
     upstream.always('hang-before-headers');
     const login = PATHS[0] as UpstreamPath;
@@ -248,9 +251,9 @@ describe('the loopback fault server against every upstream path', () => {
       }),
     );
     await new Promise((resolve) => setTimeout(resolve, DEADLINE_MS / 2));
-    // The pool holds at 32 connections; the rest wait in its queue, inside their deadline.
-    expect(pool().running).toBe(32);
-    expect(upstream.openSockets()).toBeLessThanOrEqual(32);
+    // The pool holds at its connections; the rest wait in its queue, inside their deadline.
+    expect(pool().running).toBe(POOL_CONNECTIONS);
+    expect(upstream.openSockets()).toBeLessThanOrEqual(POOL_CONNECTIONS);
     const replies = await pending;
     const elapsed = performance.now() - started;
     for (const { reply } of replies) expect(reply.body.errors?.[0]?.extensions).toEqual(TIMEOUT.extensions);
