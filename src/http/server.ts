@@ -166,6 +166,37 @@ class AnswersInFlight implements Iterable<ServerResponse> {
   }
 }
 
+/** A first-in first-out queue whose `shift` is constant-time: an array read from a moving head. */
+class Fifo<T> {
+  #items: (T | undefined)[] = [];
+  #head = 0;
+
+  get size(): number {
+    return this.#items.length - this.#head;
+  }
+
+  push(item: T): void {
+    this.#items.push(item);
+  }
+
+  /** The oldest item, left in place; `undefined` when empty. */
+  peek(): T | undefined {
+    return this.#items[this.#head];
+  }
+
+  /** Takes out the oldest item; `undefined` when empty. */
+  shift(): T | undefined {
+    if (this.size === 0) return undefined;
+    const item = this.#items[this.#head];
+    this.#items[this.#head++] = undefined;
+    if (this.size === 0) {
+      this.#items = [];
+      this.#head = 0;
+    }
+    return item;
+  }
+}
+
 /**
  * Starts at most `perTurn` requests per turn of the event loop, the rest in arrival order in the
  * turns after (see {@link HttpServerOptions.requestsPerTurn}). A turn's count is reset by a
@@ -183,12 +214,10 @@ class TurnAdmission {
   readonly #start: (request: IncomingMessage, response: ServerResponse) => void;
   #startedThisTurn = 0;
   #turnEndScheduled = false;
-  // Requests read but not started, oldest at `#next`; emptied when all have started.
-  #waiting: ([IncomingMessage, ServerResponse] | undefined)[] = [];
-  #next = 0;
-  // Paused connections, oldest at `#nextHeld`, with when each was paused.
-  #held: ({ socket: Socket; since: number } | undefined)[] = [];
-  #nextHeld = 0;
+  // Requests read but not started.
+  readonly #waiting = new Fifo<[IncomingMessage, ServerResponse]>();
+  // Paused connections, with when each was paused.
+  readonly #held = new Fifo<{ socket: Socket; since: number }>();
 
   constructor(perTurn: number, maxHoldMs: number, start: (request: IncomingMessage, response: ServerResponse) => void) {
     this.#perTurn = perTurn;
@@ -198,7 +227,7 @@ class TurnAdmission {
 
   /** Starts the request now if this turn has room and nothing waits before it, else queues it. */
   admit(request: IncomingMessage, response: ServerResponse): void {
-    if (this.#startedThisTurn < this.#perTurn && this.#waitingCount() === 0) {
+    if (this.#startedThisTurn < this.#perTurn && this.#waiting.size === 0) {
       this.#startedThisTurn++;
       this.#start(request, response);
     } else {
@@ -209,7 +238,7 @@ class TurnAdmission {
 
   /** A keep-alive connection's answer has gone: while requests wait, leave its next one unread. */
   answered(socket: Socket): void {
-    if (this.#waitingCount() === 0 || socket.destroyed || socket.isPaused()) return;
+    if (this.#waiting.size === 0 || socket.destroyed || socket.isPaused()) return;
     socket.pause();
     this.#held.push({ socket, since: performance.now() });
     this.#scheduleTurnEnd();
@@ -218,10 +247,6 @@ class TurnAdmission {
   /** Resumes every paused connection (a drain is starting: their requests must be read now). */
   releaseAll(): void {
     this.#resumeHeld(Infinity, Infinity);
-  }
-
-  #waitingCount(): number {
-    return this.#waiting.length - this.#next;
   }
 
   #scheduleTurnEnd(): void {
@@ -233,36 +258,25 @@ class TurnAdmission {
   readonly #endTurn = (): void => {
     this.#turnEndScheduled = false;
     this.#startedThisTurn = 0;
-    while (this.#startedThisTurn < this.#perTurn && this.#next < this.#waiting.length) {
-      const [request, response] = this.#waiting[this.#next]!;
-      this.#waiting[this.#next++] = undefined;
+    while (this.#startedThisTurn < this.#perTurn && this.#waiting.size > 0) {
+      const [request, response] = this.#waiting.shift()!;
       // Its connection was closed while it waited (a client reset, `close()`): nobody would read the answer.
       if (request.destroyed || request.socket.destroyed) continue;
       this.#startedThisTurn++;
       this.#start(request, response);
     }
-    if (this.#next === this.#waiting.length) {
-      this.#waiting = [];
-      this.#next = 0;
-    }
-    this.#resumeHeld(this.#perTurn - this.#waitingCount(), performance.now() - this.#maxHoldMs);
+    this.#resumeHeld(this.#perTurn - this.#waiting.size, performance.now() - this.#maxHoldMs);
     // What this turn started counts against it until the next turn end; none is needed when idle.
-    if (this.#startedThisTurn > 0 || this.#waitingCount() > 0 || this.#nextHeld < this.#held.length) this.#scheduleTurnEnd();
+    if (this.#startedThisTurn > 0 || this.#waiting.size > 0 || this.#held.size > 0) this.#scheduleTurnEnd();
   };
 
   /** Resumes the oldest paused connections: `room` of them, and any paused since before `pausedBefore`. */
   #resumeHeld(room: number, pausedBefore: number): void {
-    while (this.#nextHeld < this.#held.length) {
-      const { socket, since } = this.#held[this.#nextHeld]!;
-      if (room <= 0 && since >= pausedBefore) break;
-      this.#held[this.#nextHeld++] = undefined;
-      if (socket.destroyed) continue;
-      socket.resume();
+    for (let oldest = this.#held.peek(); oldest !== undefined && (room > 0 || oldest.since < pausedBefore); oldest = this.#held.peek()) {
+      this.#held.shift();
+      if (oldest.socket.destroyed) continue;
+      oldest.socket.resume();
       room--;
-    }
-    if (this.#nextHeld === this.#held.length) {
-      this.#held = [];
-      this.#nextHeld = 0;
     }
   }
 }
