@@ -31,12 +31,12 @@ const sockets = requests.map((_, index) => {
   const socket = net.connect(port, '127.0.0.1');
   socket.on('error', () => {});
   socket.on('data', (chunk) => {
-    const before = isComplete(answers[index]);
-    const answeredBefore = completeAnswers(answers[index]);
+    const before = completeAnswers(answers[index]);
     answers[index] += chunk.toString('utf8');
+    const after = completeAnswers(answers[index]);
     // The connection's next request goes as soon as its first answer is in, as a client's would.
-    if (followUps !== undefined && answeredBefore === 0 && completeAnswers(answers[index]) >= 1) socket.write(followUps[index]);
-    if (!before && isComplete(answers[index]) && ++complete === requests.length) {
+    if (followUps !== undefined && before === 0 && after >= 1) socket.write(followUps[index]);
+    if (before < expected && after >= expected && ++complete === requests.length) {
       for (const s of sockets) s.destroy();
       parentPort.postMessage({ answers });
     }

@@ -68,6 +68,22 @@ export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 /** The `expiresAt` the gateway answers for a token: its `exp` claim. */
 export const expiryOf = (token: string) => new Date(Number(decodeJwt(token).exp) * 1000).toISOString();
 
+/** The session the gateway answers for the sandbox's Super Admin signed in with `token`, acting for `masquerade`. */
+export function superAdminSession(token: string, masquerade: { id: string; name: string } | null) {
+  const { superAdmin } = SANDBOX_USERS;
+  return {
+    user: { id: String(superAdmin.userId), bcId: superAdmin.bcId, email: superAdmin.email, firstName: 'Grace', lastName: 'Hopper', role: 'SUPER_ADMIN', roleCode: 3 },
+    kind: 'SUPER_ADMIN',
+    permissions: [
+      { code: 'get_orders', permissionLevel: 2 },
+      { code: 'get_quotes', permissionLevel: 2 },
+      { code: 'purchase_enable', permissionLevel: 1 },
+    ],
+    expiresAt: expiryOf(token),
+    masquerade,
+  };
+}
+
 const JWT = /^[\w-]+\.[\w-]+\.[\w-]*$/;
 
 /** A value with every JWT and password in it replaced, for printing. */

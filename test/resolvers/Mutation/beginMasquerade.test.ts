@@ -2,7 +2,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_USERS } from '../../../src/sandbox/index.js';
 import { useHarness, withoutRequestIds } from '../../harness.js';
 import { tamperSignature } from '../../support/jwt.js';
-import { type Account, bearer, BEGIN_MASQUERADE, END_MASQUERADE, expiryOf, SESSION, tokenOf, upstreamCalls, upstreamOperations } from '../../support/session.js';
+import { type Account, bearer, BEGIN_MASQUERADE, END_MASQUERADE, SESSION, superAdminSession as sessionOfSuperAdmin, tokenOf, upstreamCalls, upstreamOperations } from '../../support/session.js';
 
 const harness = useHarness();
 const tokens = {} as Record<Account, string>;
@@ -29,17 +29,7 @@ const failed = (code: string, message: string, extensions: Record<string, unknow
 const NOT_A_COMPANY_OF_THEIRS = failed('BAD_USER_INPUT', 'companyId: not a company this Super Admin may act for', { field: 'companyId' });
 
 /** The Super Admin's session, acting for `masquerade`. */
-const superAdminSession = (masquerade: { id: string; name: string } | null) => ({
-  user: { id: String(superAdmin.userId), bcId: superAdmin.bcId, email: superAdmin.email, firstName: 'Grace', lastName: 'Hopper', role: 'SUPER_ADMIN', roleCode: 3 },
-  kind: 'SUPER_ADMIN',
-  permissions: [
-    { code: 'get_orders', permissionLevel: 2 },
-    { code: 'get_quotes', permissionLevel: 2 },
-    { code: 'purchase_enable', permissionLevel: 1 },
-  ],
-  expiresAt: expiryOf(tokens.superAdmin),
-  masquerade,
-});
+const superAdminSession = (masquerade: { id: string; name: string } | null) => sessionOfSuperAdmin(tokens.superAdmin, masquerade);
 
 const GLOBEX = { id: '504', name: 'Globex Wholesale' };
 

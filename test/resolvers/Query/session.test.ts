@@ -7,7 +7,7 @@ import { createLogger } from '../../../src/observability/logger.js';
 import { SANDBOX_USERS } from '../../../src/sandbox/index.js';
 import { CREDENTIAL_LIMITS_OFF, useHarness } from '../../harness.js';
 import { tamperSignature } from '../../support/jwt.js';
-import { type Account, bearer, BEGIN_MASQUERADE, END_MASQUERADE, expiryOf, SESSION, SESSION_FIELDS, tokenOf, upstreamCalls, upstreamOperations } from '../../support/session.js';
+import { type Account, bearer, BEGIN_MASQUERADE, END_MASQUERADE, expiryOf, SESSION, SESSION_FIELDS, superAdminSession, tokenOf, upstreamCalls, upstreamOperations } from '../../support/session.js';
 
 // The sandbox's clock runs `skewMs` ahead of the real one, so a test can let a token expire.
 let skewMs = 0;
@@ -99,17 +99,7 @@ describe('session', () => {
 
     expect(reply.body).toEqual({
       data: {
-        session: {
-          user: { id: String(superAdmin.userId), bcId: superAdmin.bcId, email: superAdmin.email, firstName: 'Grace', lastName: 'Hopper', role: 'SUPER_ADMIN', roleCode: 3 },
-          kind: 'SUPER_ADMIN',
-          permissions: [
-            { code: 'get_orders', permissionLevel: 2 },
-            { code: 'get_quotes', permissionLevel: 2 },
-            { code: 'purchase_enable', permissionLevel: 1 },
-          ],
-          expiresAt: expiryOf(tokens.superAdmin),
-          masquerade: null,
-        },
+        session: superAdminSession(tokens.superAdmin, null),
       },
     });
     expect(upstreamCalls(harness.sandbox)).toEqual([
